@@ -1,0 +1,1 @@
+"""Numbered schema migrations, applied by `wpcompat migrate` (wpcompat/migrator.py)."""

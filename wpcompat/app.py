@@ -1,0 +1,43 @@
+"""create_app(settings): the Falcon app with the middleware chain of DESIGN.md §7."""
+
+import logging
+
+import falcon
+
+from wpcompat import errors, middleware
+from wpcompat.db import bind, configure_serving_role, open_database
+from wpcompat.routes.index import IndexController
+from wpcompat.sites import SiteDirectory
+
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+
+
+def build_controllers():
+    """Every REST controller, in the order the discovery index lists them."""
+    registry = []
+    registry.append(IndexController(registry))
+    return registry
+
+
+def create_app(settings, database=None):
+    """The WSGI app for `settings`. Raises UnsafeRoleError if serving would bypass RLS."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if database is None:
+        database = open_database(settings.database_url, settings.pool_size)
+    configure_serving_role(database, settings.app_role)
+    bind(database)
+    directory = SiteDirectory(database)
+    app = falcon.App(media_type=JSON_CONTENT_TYPE, middleware=[
+        middleware.RequestId(settings),
+        middleware.RestRoute(),
+        middleware.TenantFromHost(directory),
+        middleware.UnitOfWork(database),
+        middleware.Authenticate(),
+        middleware.AuditTrail(),
+    ])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.resp_options.default_media_type = JSON_CONTENT_TYPE
+    errors.install(app)
+    for controller in build_controllers():
+        app.add_route(controller.path, controller)
+    return app

@@ -1,0 +1,164 @@
+"""The request pipeline of DESIGN.md §7, in order:
+
+RequestId → RestRoute → TenantFromHost → UnitOfWork → Authenticate → AuditTrail.
+Falcon runs process_response in reverse, so AuditTrail writes its rows before
+UnitOfWork commits, and UnitOfWork writes deferred (denial) rows after a rollback.
+"""
+
+import logging
+import uuid
+
+from wpcompat import audit, auth
+from wpcompat.db import current_tenant, enter_tenant, tenant_scope
+from wpcompat.errors import WPError, CRITICAL_MESSAGE
+
+log = logging.getLogger("wpcompat")
+
+REST_PREFIX = "/wp-json"
+
+
+class RequestId:
+    """Gives every request an id (X-Request-ID) and the per-request defaults others rely on."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def process_request(self, req, resp):
+        ctx = req.context
+        ctx.request_id = uuid.uuid4().hex
+        ctx.site = None
+        ctx.user = auth.ANONYMOUS
+        ctx.trust_score = auth.TRUST_ANONYMOUS
+        ctx.audit_events = []
+        ctx.deferred_audit = []
+        ctx.client_ip = (req.access_route[0] if self.settings.trust_forwarded_for and req.access_route
+                         else req.remote_addr)
+        if req.content_length and req.content_length > self.settings.max_body_bytes:
+            raise WPError("rest_request_entity_too_large",
+                          f"The request body is larger than {self.settings.max_body_bytes} bytes.", 413)
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        request_id = getattr(req.context, "request_id", None)
+        if request_id:
+            resp.set_header("X-Request-ID", request_id)
+
+
+class RestRoute:
+    """`/?rest_route=/wp/v2/posts` is the same request as `/wp-json/wp/v2/posts` (WordPress's plain permalinks)."""
+
+    def process_request(self, req, resp):
+        if req.path in ("/", "/index.php") and "rest_route" in req.params:
+            route = (req.get_param("rest_route") or "").strip("/")
+            req.path = f"{REST_PREFIX}/{route}" if route else REST_PREFIX
+
+
+class TenantFromHost:
+    """Host header → site. No site for the host: 404, and nothing else is read."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    def process_request(self, req, resp):
+        site = self.directory.lookup(req.get_header("Host") and req.host)
+        if site is None:
+            log.warning("no site for host %r (request %s)", req.host, req.context.request_id)
+            raise WPError("rest_site_not_found", "No site is configured for this host.", 404)
+        req.context.site = site
+
+
+class UnitOfWork:
+    """One transaction per request, whose first statement sets the tenant (DESIGN.md §5)."""
+
+    def __init__(self, database):
+        self.database = database
+
+    def process_request(self, req, resp):
+        site = req.context.site
+        self.database.connect(reuse_if_open=True)
+        txn = self.database.atomic()
+        txn.__enter__()
+        req.context.txn = txn
+        req.context.tenant_token = current_tenant.set(site.id)
+        enter_tenant(self.database, site.id)
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        txn = getattr(req.context, "txn", None)
+        try:
+            if txn is not None:
+                self._finish(req, resp, txn, req_succeeded and _status(resp) < 400)
+            if req.context.site is not None and getattr(req.context, "deferred_audit", None):
+                self._write_deferred(req)
+        finally:
+            token = getattr(req.context, "tenant_token", None)
+            if token is not None:
+                current_tenant.reset(token)
+            if not self.database.is_closed():
+                self.database.close()
+
+    def _finish(self, req, resp, txn, commit):
+        try:
+            if commit:
+                txn.__exit__(None, None, None)
+            else:
+                txn.__exit__(WPError, None, None)     # roll back; nothing half-written
+        except Exception:
+            log.exception("commit failed (request %s)", req.context.request_id)
+            self.database.rollback()
+            error = WPError("internal_server_error", CRITICAL_MESSAGE, 500,
+                            request_id=req.context.request_id)
+            resp.status, resp.media = error.status, error.to_dict()
+            req.context.deferred_audit = audit.build_rows(req, 500, "request:commit")
+
+    def _write_deferred(self, req):
+        try:
+            with tenant_scope(req.context.site.id, self.database):
+                audit.write(req.context.deferred_audit)
+        except Exception:
+            log.exception("could not write the denial audit (request %s)", req.context.request_id)
+
+
+class Authenticate:
+    """HTTP Basic with an application password; anything else is anonymous (DESIGN.md §7)."""
+
+    def process_request(self, req, resp):
+        credentials = auth.parse_basic(req.get_header("Authorization"))
+        if credentials is None:
+            return
+        login, password = credentials
+        req.context.attempted_login = login
+        req.context.trust_score = auth.TRUST_FAILED
+        req.context.user = auth.authenticate_app_password(login, password, req.context.client_ip)
+        req.context.trust_score = auth.TRUST_APP_PASSWORD
+
+
+class AuditTrail:
+    """Writes the request's audit rows: in its transaction on success, deferred on failure."""
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        if getattr(req.context, "site", None) is None:
+            return                                   # no tenant: nothing was read
+        status = _status(resp)
+        default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
+        if req_succeeded and status < 400 and getattr(req.context, "txn", None) is not None:
+            try:
+                audit.write(audit.build_rows(req, status, default_tag))
+                return
+            except Exception:
+                log.exception("audit write failed (request %s)", req.context.request_id)
+                error = WPError("internal_server_error", CRITICAL_MESSAGE, 500,
+                                request_id=req.context.request_id)
+                resp.status, resp.media = error.status, error.to_dict()
+                status = 500                         # UnitOfWork now rolls back
+        rows = audit.build_rows(req, status, default_tag)
+        login = getattr(req.context, "attempted_login", None)
+        if login and not req.context.user.is_authenticated:
+            for row in rows:
+                row["operation"] = str(audit.Operation.LOGIN)
+                row["resource_type"] = "auth"
+                row["metadata"]["event"] = "auth:login:failure"
+                row["metadata"]["login"] = login
+        req.context.deferred_audit = rows
+
+
+def _status(resp):
+    return int(str(resp.status).split()[0])

@@ -1,0 +1,1 @@
+"""One controller per WordPress resource; `registry` lists what the app serves."""

@@ -1,0 +1,58 @@
+"""`wpcompat serve`: checks the database, then runs gunicorn on wpcompat.wsgi:app."""
+
+from gunicorn.app.base import BaseApplication
+
+from wpcompat.db import configure_serving_role, open_database
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+def preflight(settings):
+    """Refuse to start (one line) if serving would bypass RLS or the schema is not migrated."""
+    database = open_database(settings.database_url, 1)
+    try:
+        configure_serving_role(database, settings.app_role)
+        with database.connection_context():
+            tables = database.get_tables()
+            if "schema_migrations" not in tables:
+                raise NotReady("the database is not migrated: run `wpcompat migrate` first")
+            applied = {row[0] for row in database.execute_sql("SELECT version FROM schema_migrations")}
+        pending = [name for version, name, _ in _known() if version not in applied]
+        if pending:
+            raise NotReady(f"migrations pending ({', '.join(pending)}): run `wpcompat migrate` first")
+    finally:
+        database.close_all() if hasattr(database, "close_all") else database.close()
+
+
+def _known():
+    from wpcompat.migrator import discover
+
+    return [(m.version, m.name, None) for m in discover()]
+
+
+class WPCompatServer(BaseApplication):
+    def __init__(self, options):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from wpcompat.wsgi import app
+
+        return app
+
+
+def serve(settings, bind, workers):
+    from wpcompat.cli import CommandError
+
+    try:
+        preflight(settings)
+    except NotReady as error:
+        raise CommandError(str(error)) from None
+    WPCompatServer({"bind": bind, "workers": workers, "accesslog": "-", "loglevel": settings.log_level.lower(),
+                    "proc_name": "wpcompat"}).run()
