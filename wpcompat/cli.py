@@ -9,6 +9,8 @@ Wrong arguments or settings: one line on stderr, exit status 2.
 import argparse
 import sys
 
+import peewee
+
 from conf.settings import SettingsError, load_settings
 from wpcompat.db import UnsafeRoleError, bind, configure_serving_role, open_database, tenant_scope
 
@@ -198,6 +200,10 @@ def main(argv=None):
     except (SettingsError, UnsafeRoleError, CommandError) as error:
         print(f"wpcompat: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except peewee.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"wpcompat: cannot use the database: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

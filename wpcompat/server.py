@@ -3,6 +3,7 @@
 from gunicorn.app.base import BaseApplication
 
 from wpcompat.db import configure_serving_role, open_database
+from wpcompat.migrator import discover
 
 
 class NotReady(RuntimeError):
@@ -19,17 +20,11 @@ def preflight(settings):
             if "schema_migrations" not in tables:
                 raise NotReady("the database is not migrated: run `wpcompat migrate` first")
             applied = {row[0] for row in database.execute_sql("SELECT version FROM schema_migrations")}
-        pending = [name for version, name, _ in _known() if version not in applied]
+        pending = [m.name for m in discover() if m.version not in applied]
         if pending:
             raise NotReady(f"migrations pending ({', '.join(pending)}): run `wpcompat migrate` first")
     finally:
         database.close_all() if hasattr(database, "close_all") else database.close()
-
-
-def _known():
-    from wpcompat.migrator import discover
-
-    return [(m.version, m.name, None) for m in discover()]
 
 
 class WPCompatServer(BaseApplication):

@@ -1,0 +1,30 @@
+# The two commands (README): `make run` and `make test`. Both set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+BIND   ?= 127.0.0.1:8080
+
+.PHONY: run test install migrate demo bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wpcompat needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: virtualenv, install, migrate the SQLite database under var/, load the demo site, serve on $(BIND)
+run: install
+	$(BIN)/wpcompat migrate
+	$(BIN)/wpcompat demo
+	$(BIN)/wpcompat serve --bind $(BIND)
+
+## make test: virtualenv, install, make sure PostgreSQL answers (starting or installing it), run every test
+test: install
+	scripts/ensure-postgres
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,105 @@
+"""`wpcompat serve`: a live gunicorn answering real HTTP, as `make run` starts it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import make_site
+
+CLI = [sys.executable, "-m", "wpcompat.cli"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**settings):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WPCOMPAT_")}
+    env.update(settings)
+    return env
+
+
+def get(port, path, host, timeout=5.0):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
+
+
+class Server:
+    def __init__(self, env, cwd):
+        self.port = free_port()
+        self.process = subprocess.Popen(CLI + ["serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
+                                        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def wait(self, host, deadline=30.0):
+        start = time.monotonic()
+        while time.monotonic() - start < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.process.stdout.read().decode()}")
+            try:
+                return get(self.port, "/wp-json/", host, timeout=1.0)
+            except (ConnectionError, urllib.error.URLError, socket.timeout):
+                time.sleep(0.2)
+        raise AssertionError("server did not answer in time")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def test_make_run_path_serves_the_demo_site_on_sqlite(tmp_path):
+    """migrate → demo → serve in a fresh directory, then the README's curl."""
+    env = clean_env(WPCOMPAT_LOG_LEVEL="WARNING")
+    for command in (["migrate"], ["demo"]):
+        subprocess.run(CLI + command, env=env, cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    assert (tmp_path / "var" / "wpcompat.sqlite3").exists()
+    server = Server(env, tmp_path)
+    try:
+        status, headers, body = server.wait("localhost")
+        assert status == 200
+        assert body["name"] == "Clínica Demo" and body["timezone_string"] == "America/Sao_Paulo"
+        assert headers["Link"] == '<http://localhost/wp-json/>; rel="https://api.w.org/"'
+    finally:
+        server.stop()
+
+
+def test_serving_postgres_through_an_owner_url_runs_as_the_app_role(postgres_engine, tmp_path):
+    site = make_site(postgres_engine, "live")
+    other = make_site(postgres_engine, "other")
+    env = clean_env(WPCOMPAT_DATABASE_URL=postgres_engine.url, WPCOMPAT_APP_ROLE=postgres_engine.app_role,
+                    WPCOMPAT_LOG_LEVEL="WARNING")
+    server = Server(env, tmp_path)
+    try:
+        status, _headers, body = server.wait(site.host)
+        assert status == 200 and body["name"] == "Site live"
+        status, _headers, body = get(server.port, "/wp-json/", other.host)
+        assert status == 200 and body["name"] == "Site other"
+        status, _headers, body = get(server.port, "/wp-json/", "unknown.example")
+        assert status == 404 and body["code"] == "rest_site_not_found"
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("app_role", ["postgres"])
+def test_serve_refuses_a_role_that_bypasses_rls(postgres_engine, tmp_path, app_role):
+    env = clean_env(WPCOMPAT_DATABASE_URL=postgres_engine.url, WPCOMPAT_APP_ROLE=app_role)
+    result = subprocess.run(CLI + ["serve", "--bind", f"127.0.0.1:{free_port()}"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "refusing to serve" in lines[0] and "superuser" in lines[0]
