@@ -31,6 +31,7 @@ class Settings:
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024 * 1024
     trust_forwarded_for: bool = False
+    jsonp_enabled: bool = True
     media_store: str = "local"
     media_root: str = "var/uploads"
     s3_bucket: str = ""
@@ -132,6 +133,7 @@ def load_settings(env=None):
         max_body_bytes=_integer(env, "WPCOMPAT_MAX_BODY_BYTES", defaults.max_body_bytes,
                                 1024, 4 * 1024 ** 3),
         trust_forwarded_for=_boolean(env, "WPCOMPAT_TRUST_FORWARDED_FOR", False),
+        jsonp_enabled=_boolean(env, "WPCOMPAT_JSONP_ENABLED", True),
         media_store=_choice(env, "WPCOMPAT_MEDIA_STORE", defaults.media_store, MEDIA_STORES),
         media_root=_text(env, "WPCOMPAT_MEDIA_ROOT", defaults.media_root),
         s3_bucket=_text(env, "WPCOMPAT_S3_BUCKET", ""),

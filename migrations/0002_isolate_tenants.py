@@ -6,6 +6,8 @@ on every tenant table, with one policy for USING and WITH CHECK. Both engines:
 triggers that reject UPDATE and DELETE on audit_trail for everyone.
 """
 
+from wpcompat.migrator import MigrationRefused
+
 TENANT_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media",
                  "custom_fields", "workflow_states", "wp_id_sequences")
 
@@ -43,6 +45,12 @@ def release_tenant_table(ctx, table):
 
 def _create_app_role(ctx):
     role = ctx.app_role
+    existing = ctx.execute("SELECT rolsuper, rolbypassrls, rolname = current_user FROM pg_roles "
+                           "WHERE rolname = %s", (role,)).fetchone()
+    if existing and any(existing):
+        # Never demote (or hand RLS rights to) a role that is not the app's own: refuse instead.
+        raise MigrationRefused(f"WPCOMPAT_APP_ROLE={role!r} names a superuser, a BYPASSRLS role or the "
+                           f"migrating role itself; name a role of its own for the app")
     ctx.execute(f"""
 DO $$
 BEGIN

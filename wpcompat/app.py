@@ -6,17 +6,25 @@ import falcon
 
 from wpcompat import errors, middleware
 from wpcompat.db import bind, configure_serving_role, open_database
+from wpcompat.rest.http import REST_PREFIX, RestSink
+from wpcompat.rest.server import RestServer
 from wpcompat.routes.index import IndexController
+from wpcompat.routes.posts import PostsController
 from wpcompat.sites import SiteDirectory
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 
 def build_controllers():
-    """Every REST controller, in the order the discovery index lists them."""
-    registry = []
-    registry.append(IndexController(registry))
-    return registry
+    """Every REST controller, in the order the discovery index lists their routes."""
+    return [IndexController(), PostsController("post", "posts"), PostsController("page", "pages")]
+
+
+def build_rest_server():
+    server = RestServer()
+    for controller in build_controllers():
+        controller.register_routes(server)
+    return server
 
 
 def create_app(settings, database=None):
@@ -26,11 +34,11 @@ def create_app(settings, database=None):
         database = open_database(settings.database_url, settings.pool_size)
     configure_serving_role(database, settings.app_role)
     bind(database)
-    directory = SiteDirectory(database)
     app = falcon.App(media_type=JSON_CONTENT_TYPE, middleware=[
         middleware.RequestId(settings),
+        middleware.RestHeaders(),
         middleware.RestRoute(),
-        middleware.TenantFromHost(directory),
+        middleware.TenantFromHost(SiteDirectory(database)),
         middleware.UnitOfWork(database),
         middleware.Authenticate(),
         middleware.AuditTrail(),
@@ -38,6 +46,5 @@ def create_app(settings, database=None):
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.default_media_type = JSON_CONTENT_TYPE
     errors.install(app)
-    for controller in build_controllers():
-        app.add_route(controller.path, controller)
+    app.add_sink(RestSink(build_rest_server(), settings), prefix=f"^{REST_PREFIX}(?=/|$)")
     return app

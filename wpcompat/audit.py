@@ -48,7 +48,8 @@ def record(req, tag, resource_id=None, operation=None, **extra):
 
 
 def request_metadata(req, status):
-    return {"request_id": req.context.request_id, "route": getattr(req, "uri_template", None) or req.path,
+    route = getattr(req.context, "rest_route", None) or getattr(req, "uri_template", None) or req.path
+    return {"request_id": req.context.request_id, "route": route,
             "path": req.path, "method": req.method, "ip": req.context.client_ip,
             "user_agent": req.user_agent, "status": status}
 

@@ -47,8 +47,15 @@ def find_site(slug):
 
 
 def cmd_migrate(args, settings):
-    from wpcompat.migrator import Migrator
+    from wpcompat.migrator import MigrationRefused, Migrator
 
+    try:
+        _migrate(args, settings, Migrator)
+    except MigrationRefused as error:
+        raise CommandError(f"migration refused: {error}") from None
+
+
+def _migrate(args, settings, Migrator):
     migrator = Migrator(owner_database(settings), settings.app_role, settings.app_role_password)
     if args.status:
         for version, name, applied_at in migrator.status():
@@ -125,9 +132,6 @@ def cmd_demo(args, settings):
 
     owner_database(settings)
     tenant = create_demo_site(args.tenant)
-    if tenant is None:
-        print(f"demo site {args.tenant!r} is already loaded")
-        return
     app_database(settings)
     print(load_demo_content(tenant))
 

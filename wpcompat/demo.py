@@ -11,7 +11,7 @@ from slugify import slugify
 
 from wpcompat.accounts import create_user
 from wpcompat.db import db, tenant_scope
-from wpcompat.models import CustomField, Post, PostTerm, Tenant, Term, WorkflowState
+from wpcompat.models import CustomField, Post, PostTerm, Tenant, Term, User, WorkflowState
 from wpcompat.models.base import utcnow
 from wpcompat.sites import create_site
 from wpcompat.wp_ids import next_wp_id
@@ -65,18 +65,26 @@ PAGES = [  # title, status, parent title, menu order
 
 
 def create_demo_site(slug="demo"):
-    """The demo tenant, created as the schema owner; None if it exists already."""
+    """The demo tenant, created as the schema owner if it does not exist yet."""
     with db.atomic():
-        if Tenant.select().where(Tenant.slug == slug).exists():
-            return None
+        existing = Tenant.get_or_none(Tenant.slug == slug)
+        if existing is not None:
+            return existing
         hosts = DEMO_HOSTS if slug == "demo" else (f"{slug}.wpcompat.test",)
         return create_site(slug, "Clínica Demo", hosts, description="Saúde com evidência",
                            timezone_string="America/Sao_Paulo", language="pt_BR")
 
 
 def load_demo_content(tenant):
-    """The demo site's content, written as the app role inside the tenant. Returns a summary line."""
+    """The demo site's content, written as the app role inside the tenant, in one transaction.
+
+    Returns a summary line. A site that has users already is left as it is, so a
+    second run does nothing, and a run that failed half-way (nothing committed) is
+    completed by the next one.
+    """
     with tenant_scope(tenant.id):
+        if User.select().exists():
+            return f"demo site {tenant.slug!r} is already loaded"
         users = {login: create_user(login, f"{login}@demo.wpcompat.test", role, display_name=name,
                                     professional_registry=registry,
                                     professional_type="medico" if registry else None,

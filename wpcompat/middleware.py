@@ -1,6 +1,6 @@
 """The request pipeline of DESIGN.md §7, in order:
 
-RequestId → RestRoute → TenantFromHost → UnitOfWork → Authenticate → AuditTrail.
+RequestId → RestHeaders → RestRoute → TenantFromHost → UnitOfWork → Authenticate → AuditTrail.
 Falcon runs process_response in reverse, so AuditTrail writes its rows before
 UnitOfWork commits, and UnitOfWork writes deferred (denial) rows after a rollback.
 """
@@ -41,6 +41,35 @@ class RequestId:
         request_id = getattr(req.context, "request_id", None)
         if request_id:
             resp.set_header("X-Request-ID", request_id)
+
+
+class RestHeaders:
+    """The headers WordPress puts on every REST response, errors included (rest-api.md §3)."""
+
+    NO_CACHE = {"Cache-Control": "no-cache, must-revalidate, max-age=0",
+                "Expires": "Wed, 11 Jan 1984 05:00:00 GMT"}
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        if not (req.path.startswith(REST_PREFIX) or "rest_route" in req.params):
+            return
+        resp.set_header("X-Robots-Tag", "noindex")
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.set_header("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link")
+        resp.set_header("Access-Control-Allow-Headers",
+                        "Authorization, X-WP-Nonce, Content-Disposition, Content-MD5, Content-Type")
+        if resp.get_header("Link") is None and getattr(req.context, "site", None) is not None:
+            resp.set_header("Link", f'<{req.context.site.home_url(req)}{REST_PREFIX}/>; rel="https://api.w.org/"')
+        origin = req.get_header("Origin")
+        if origin:
+            resp.set_header("Access-Control-Allow-Origin", origin)
+            resp.set_header("Access-Control-Allow-Methods", "OPTIONS, GET, POST, PUT, PATCH, DELETE")
+            resp.set_header("Access-Control-Allow-Credentials", "true")
+        resp.set_header("Vary", "Origin")
+        user = getattr(req.context, "user", None)
+        overridden = req.get_header("X-HTTP-Method-Override") and response_status(req, resp) >= 400
+        if (user is not None and user.is_authenticated) or overridden:
+            for name, value in self.NO_CACHE.items():
+                resp.set_header(name, value)
 
 
 class RestRoute:
@@ -85,7 +114,8 @@ class UnitOfWork:
         txn = getattr(req.context, "txn", None)
         try:
             if txn is not None:
-                self._finish(req, resp, txn, req_succeeded and _status(resp) < 400)
+                ok = req_succeeded and not getattr(req.context, "rest_failed", False)
+                self._finish(req, resp, txn, ok and response_status(req, resp) < 400)
             if req.context.site is not None and getattr(req.context, "deferred_audit", None):
                 self._write_deferred(req)
         finally:
@@ -137,9 +167,10 @@ class AuditTrail:
     def process_response(self, req, resp, resource, req_succeeded):
         if getattr(req.context, "site", None) is None:
             return                                   # no tenant: nothing was read
-        status = _status(resp)
+        status = response_status(req, resp)
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
-        if req_succeeded and status < 400 and getattr(req.context, "txn", None) is not None:
+        failed = not req_succeeded or getattr(req.context, "rest_failed", False)
+        if not failed and status < 400 and getattr(req.context, "txn", None) is not None:
             try:
                 audit.write(audit.build_rows(req, status, default_tag))
                 return
@@ -160,5 +191,7 @@ class AuditTrail:
         req.context.deferred_audit = rows
 
 
-def _status(resp):
-    return int(str(resp.status).split()[0])
+def response_status(req, resp):
+    """The status the client's request really ended with (an `_envelope` answer is 200 on the wire)."""
+    status = getattr(req.context, "rest_status", None)
+    return status if status is not None else int(str(resp.status).split()[0])

@@ -25,6 +25,10 @@ LEDGER_DDL = """CREATE TABLE IF NOT EXISTS schema_migrations (
   version VARCHAR(4) PRIMARY KEY, name VARCHAR(200) NOT NULL, applied_at {TS} NOT NULL)"""
 
 
+class MigrationRefused(Exception):
+    """A migration will not run as configured; str() is one line saying why. Nothing was applied."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     version: str

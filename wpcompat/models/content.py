@@ -61,6 +61,9 @@ class Post(Timestamped):
     date_local = peewee.DateTimeField(null=True)         # post_date, in the site's timezone
     modified_local = peewee.DateTimeField(null=True)     # post_modified
     source_id = peewee.BigIntegerField(null=True)         # id in the site an import came from
+    featured_media = peewee.DeferredForeignKey("Media", null=True, column_name="featured_media_id",
+                                               on_delete="SET NULL", lazy_load=False)
+    pre_trash_status = peewee.CharField(max_length=20, null=True)
 
     class Meta:
         table_name = "posts"

@@ -1,47 +1,142 @@
-"""Controller: what every WordPress REST resource shares (STYLE.md)."""
+"""Controller: what every WordPress REST resource shares (STYLE.md; WP_REST_Controller).
 
-from wpcompat.errors import WPError
+Subclasses declare `get_item_schema()` (JSON schema whose properties list their
+contexts) and `get_collection_params()`, and implement WordPress's method names.
+The schema is the single source of truth: it drives context filtering, `_fields`,
+input validation and what OPTIONS publishes.
+"""
 
-REST_PREFIX = "/wp-json"
+import math
+from urllib.parse import parse_qsl, urlencode
+
+from wpcompat import audit
+from wpcompat.rest.http import REST_PREFIX
+from wpcompat.rest.server import RestResponse
+from wpcompat.rest.validation import parse_list
+
+CONTEXTS = ("view", "embed", "edit")
+
+
+def context_param(default="view"):
+    return {"description": "Scope under which the request is made; determines fields present in response.",
+            "type": "string", "enum": list(CONTEXTS), "default": default}
+
+
+def pagination_params():
+    return {
+        "context": context_param(),
+        "page": {"description": "Current page of the collection.", "type": "integer", "default": 1,
+                 "minimum": 1},
+        "per_page": {"description": "Maximum number of items to be returned in result set.",
+                     "type": "integer", "default": 10, "minimum": 1, "maximum": 100},
+        "search": {"description": "Limit results to those matching a string.", "type": "string"},
+    }
 
 
 class Controller:
-    """A REST resource. Subclasses set `namespace`, `route`, `methods` and the WP-named methods.
-
-    Falcon answers OPTIONS itself and has no HEAD fallback; WordPress answers both,
-    so they are defined here once.
-    """
-
     namespace = "wp/v2"
-    route = "/"
-    methods = ("GET",)
+    rest_base = None
     audit_tag = "request"
 
-    @property
-    def path(self):
-        return REST_PREFIX + self.route.rstrip("/") if self.route != "/" else REST_PREFIX
+    def register_routes(self, server):
+        raise NotImplementedError
 
-    def endpoint_args(self):
-        """{method: {arg: {required, default, ...}}} for the discovery index."""
-        return {method: {} for method in self.methods}
+    def get_item_schema(self):
+        return {}
 
-    def describe(self, base_url):
-        """This route's entry in the /wp-json/ index."""
-        endpoints = [{"methods": [method], "args": args} for method, args in self.endpoint_args().items()]
-        return {"namespace": self.namespace, "methods": list(self.methods), "endpoints": endpoints,
-                "_links": {"self": [{"href": base_url + self.route.lstrip("/")}]}}
+    def get_collection_params(self):
+        return pagination_params()
 
-    def on_head(self, req, resp, **params):
-        self.on_get(req, resp, **params)
+    # --- URLs -----------------------------------------------------------------
+    @staticmethod
+    def home(request):
+        return request.site.home_url(request.http) if request.http is not None else request.site.url.rstrip("/")
 
-    def on_options(self, req, resp, **params):
-        resp.set_header("Allow", ", ".join(self.methods))
-        resp.media = self.describe(rest_url(req, ""))
+    def rest_url(self, request, route):
+        return f"{self.home(request)}{REST_PREFIX}/{route.lstrip('/')}"
 
-    def on_get(self, req, resp, **params):
-        raise WPError.no_route()
+    # --- fields and contexts ----------------------------------------------------
+    @staticmethod
+    def requested_fields(request):
+        """The top-level fields worth computing (None: all), from `_fields`."""
+        if "_fields" not in request:
+            return None
+        return {str(name).split(".", 1)[0] for name in parse_list(request.get("_fields"))}
+
+    @staticmethod
+    def included(name, fields):
+        return fields is None or name in fields
+
+    def filter_by_context(self, data, context, schema=None):
+        """Drop properties (recursively) whose schema does not list `context`."""
+        properties = (schema or self.get_item_schema()).get("properties", {})
+        return _filter(data, properties, context)
+
+    # --- collections -------------------------------------------------------------
+    def paginate(self, request, total, per_page, page):
+        """X-WP-Total, X-WP-TotalPages and the prev/next Link, as WordPress builds them."""
+        pages = math.ceil(total / per_page) if total else 0
+        headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+        base = self.rest_url(request, request.route) if request.http is None or "rest_route" not in \
+            request.query else f"{self.home(request)}{REST_PREFIX}/{request.route.lstrip('/')}"
+        query = [(key, value) for key, value in parse_qsl(request.query_string, keep_blank_values=True)
+                 if key != "page"]
+        links = []
+        if page > 1:
+            previous = min(page - 1, pages) if pages else 1
+            links.append(f'<{base}?{urlencode(query + [("page", previous)])}>; rel="prev"')
+        if page < pages:
+            links.append(f'<{base}?{urlencode(query + [("page", page + 1)])}>; rel="next"')
+        if links:
+            headers["Link"] = ", ".join(links)
+        return headers
+
+    @staticmethod
+    def created(data, location):
+        return RestResponse(data, 201, {"Location": location})
+
+    ACTION_OPERATIONS = {"list": "read", "read": "read", "index": "read", "create": "create",
+                         "update": "update", "trash": "delete", "delete": "delete"}
+
+    @classmethod
+    def audit(cls, request, tag, resource_id, **extra):
+        """Record an audit event for this request: tag "<resource>:<action>", e.g. "post:list"."""
+        operation = cls.ACTION_OPERATIONS.get(tag.split(":")[1], "access")
+        audit.record(request.http, tag, resource_id, operation=operation, **extra)
 
 
-def rest_url(req, route):
-    """The absolute URL of a REST route on this site, as WordPress's rest_url() builds it."""
-    return f"{req.context.site.home_url(req)}{REST_PREFIX}/{route.lstrip('/')}"
+def _filter(data, properties, context):
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for key, value in data.items():
+        prop = properties.get(key)
+        if prop is None or key.startswith("_"):
+            kept[key] = value
+            continue
+        contexts = prop.get("context")
+        if contexts is not None and context not in contexts:
+            continue
+        if isinstance(value, dict) and "properties" in prop:
+            value = _filter(value, prop["properties"], context)
+        kept[key] = value
+    return kept
+
+
+class PrepareContext:
+    """Facts about the request that preparing each item of a response needs, computed once."""
+
+    def __init__(self, controller, request):
+        from wpcompat.dates import zone_of
+
+        self.request = request
+        self.user = request.user
+        self.context = request.context
+        self.fields = controller.requested_fields(request)
+        self.home = controller.home(request)
+        self.rest_root = f"{self.home}{REST_PREFIX}/"
+        self.zone = zone_of(request.site)
+        self.password = request.args.get("password") or None
+
+    def included(self, name):
+        return self.fields is None or name in self.fields

@@ -1,43 +1,49 @@
-"""GET /wp-json/: WordPress's discovery index for the request's site."""
+"""GET /wp-json/ and GET /wp-json/{namespace}: WordPress's discovery indexes."""
 
 from wpcompat import audit
-from wpcompat.routes.base import Controller, rest_url
+from wpcompat.rest.http import rest_base_url
+from wpcompat.rest.server import READABLE, Endpoint, RestResponse
+from wpcompat.routes.base import Controller
 
 
 class IndexController(Controller):
     namespace = ""
-    route = "/"
     audit_tag = "site"
 
-    def __init__(self, registry):
-        self.registry = registry          # every controller the app serves, this one included
+    def register_routes(self, server):
+        self.server = server
+        server.register("", "/", [Endpoint(READABLE, self.get_index,
+                                           args={"context": {"default": "view"}})])
 
-    def endpoint_args(self):
-        return {"GET": {"context": {"default": "view", "required": False}}}
-
-    def on_get(self, req, resp):
-        self.get_index(req, resp)
-
-    def get_index(self, req, resp):
-        site = req.context.site
-        base = rest_url(req, "")
-        home = site.home_url(req)
-        namespaces = sorted({c.namespace for c in self.registry if c.namespace})
-        resp.media = {
+    def get_index(self, request):
+        site = request.site
+        base = rest_base_url(request.http)
+        home = site.home_url(request.http)
+        audit.record(request.http, "site:index", site.id)
+        return RestResponse({
             "name": site.name,
             "description": site.description,
             "url": home,
             "home": home,
             "gmt_offset": site.gmt_offset,
             "timezone_string": site.timezone_string,
-            "namespaces": namespaces,
+            "namespaces": list(self.server.namespaces),
             "authentication": {"application-passwords": {"endpoints": {
                 "authorization": f"{home}/wp-admin/authorize-application.php"}}},
-            "routes": {c.route: c.describe(base) for c in self.registry},
+            "routes": {route.pattern: route.describe(base) for route in self.server.routes},
             "site_logo": 0,
             "site_icon": 0,
             "site_icon_url": "",
             "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
-        }
-        resp.set_header("Link", f'<{base}>; rel="https://api.w.org/"')
-        audit.record(req, "site:index", site.id)
+        }, headers={"Link": f'<{base}>; rel="https://api.w.org/"'})
+
+
+def namespace_index(server, namespace):
+    def get_namespace_index(request):
+        base = rest_base_url(request.http)
+        routes = {route.pattern: route.describe(base) for route in server.routes
+                  if route.namespace == namespace}
+        audit.record(request.http, "site:index", request.site.id)
+        return {"namespace": namespace, "routes": routes, "_links": {"up": [{"href": base}]}}
+
+    return get_namespace_index

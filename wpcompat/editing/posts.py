@@ -1,0 +1,228 @@
+"""Creating, updating, trashing and deleting posts and pages (wp_insert_post's rules, no HTTP).
+
+Input has been validated against the item schema already; what is checked here are
+the rules that need the database: authors, parents, terms, slugs, statuses, dates,
+and the healthcare rules of DESIGN.md §8.
+"""
+
+import peewee
+
+from wpcompat import dates, permissions
+from wpcompat.db import db
+from wpcompat.errors import WPError
+from wpcompat.models import Media, Post, PostTerm, Term, User
+from wpcompat.models.base import utcnow
+from wpcompat.slugs import sanitize_title, unique_slug
+from wpcompat.wp_ids import next_wp_id
+
+PUBLISHING = ("publish", "future", "private")
+DISCLAIMER_LEVELS = ("professional", "restricted")
+
+
+def _text(value):
+    """title/content/excerpt arrive as a string or {"raw": ...}."""
+    if isinstance(value, dict):
+        return value.get("raw", "")
+    return value if value is not None else ""
+
+
+def check_publishing(user, post_type, status):
+    if status in PUBLISHING and not permissions.can_publish(user, post_type):
+        noun = "pages" if post_type == "page" else "posts"
+        raise WPError.not_allowed("rest_cannot_publish", user,
+                                  f"Sorry, you are not allowed to publish {noun} in this post type.")
+
+
+def resolve_author(user, post_type, wp_id):
+    author = User.get_or_none(User.wp_id == wp_id, User.deleted_at.is_null())
+    if author is None:
+        raise WPError("rest_invalid_author", "Invalid author ID.", 400)
+    if author.id != user.id and not permissions.can_edit_others(user, post_type):
+        raise WPError.not_allowed("rest_cannot_edit_others", user,
+                                  "Sorry, you are not allowed to update posts as this user.")
+    return author
+
+
+def _resolve_parent(post, wp_id):
+    if not wp_id:
+        return None
+    parent = Post.get_or_none(Post.wp_id == wp_id)
+    if parent is None or parent.id == post.id:
+        raise WPError("rest_post_invalid_id", "Invalid post parent ID.", 400)
+    return parent.id
+
+
+def _resolve_media(wp_id):
+    if not wp_id:
+        return None
+    media = Media.get_or_none(Media.wp_id == wp_id)
+    return media.id if media is not None else None      # WordPress ignores an unknown id
+
+
+def apply_fields(post, args, user, site_zone, creating):
+    """Copy the validated request fields onto `post` (unsaved)."""
+    for name in ("title", "content", "excerpt"):
+        if name in args:
+            setattr(post, name, _text(args[name]))
+    for name in ("comment_status", "ping_status", "template", "password", "medical_category",
+                 "medical_disclaimer", "compliance_level"):
+        if name in args and args[name] is not None:
+            setattr(post, name, args[name])
+    if "medical_category" in args:
+        post.medical_category = args["medical_category"] or None
+    if "format" in args:
+        post.format = args["format"]
+    if "sticky" in args:
+        post.sticky = bool(args["sticky"])
+    if "menu_order" in args:
+        post.menu_order = args["menu_order"]
+    if "parent" in args:
+        post.parent = _resolve_parent(post, args["parent"])
+    if "featured_media" in args:
+        post.featured_media = _resolve_media(args["featured_media"])
+    if "author" in args:
+        post.author = resolve_author(user, post.post_type, args["author"]).id
+    _apply_dates(post, args, site_zone, creating)
+    _apply_status_and_slug(post, args, user)
+    _apply_healthcare_rules(post, user)
+
+
+def _apply_dates(post, args, zone, creating):
+    now = utcnow()
+    given = None
+    if args.get("date_gmt"):
+        given = dates.split(args["date_gmt"], zone, is_gmt=True)
+    elif args.get("date"):
+        given = dates.split(args["date"], zone, is_gmt=False)
+    if given is not None:
+        post.date_local, post.published_at = (value.replace(microsecond=0) for value in given)
+    elif creating:
+        post.published_at, post.date_local = now, dates.to_local(now, zone)
+    post.updated_at, post.modified_local = now, dates.to_local(now, zone)
+    if creating:
+        post.inserted_at = now
+
+
+def _apply_status_and_slug(post, args, user):
+    if "status" in args:
+        post.status = args["status"]
+    if post.status == "publish" and post.published_at and post.published_at > utcnow():
+        post.status = "future"                           # wp_insert_post: a future date schedules it
+    elif post.status == "future" and post.published_at and post.published_at <= utcnow():
+        post.status = "publish"
+    post.scheduled_at = post.published_at if post.status == "future" else None
+    if post.status in ("publish", "future", "private") and post.password and post.sticky:
+        raise WPError("rest_invalid_field", "A post can not be sticky and have a password.", 400)
+    if "slug" in args:
+        post.slug = sanitize_title(args["slug"] or "")
+    if not post.slug and post.status not in ("draft", "pending"):
+        post.slug = sanitize_title(post.title) or str(post.wp_id)
+    if post.slug:
+        post.slug = unique_slug(post.slug, lambda candidate: _slug_taken(candidate, post))
+
+
+def _slug_taken(candidate, post):
+    query = Post.select(Post.id).where(Post.slug == candidate)
+    if post.id is not None:
+        query = query.where(Post.id != post.id)
+    return query.exists()
+
+
+def _apply_healthcare_rules(post, user):
+    level = post.compliance_level or "public"
+    if not permissions.may_see_level(user, level):
+        raise WPError.not_allowed("rest_cannot_edit", user,
+                                  f"Sorry, you are not allowed to publish {level} content.")
+    if level in DISCLAIMER_LEVELS and not (post.medical_disclaimer or "").strip():
+        raise WPError.invalid_params(
+            {"medical_disclaimer": f"A medical disclaimer is required for {level} content."},
+            {"medical_disclaimer": {"code": "rest_missing_disclaimer",
+                                    "message": f"A medical disclaimer is required for {level} content.",
+                                    "data": None}})
+    post.requires_crm_validation = bool(post.medical_category)
+
+
+def assign_terms(post, args, default_category=None):
+    """Replace the post's categories and tags with the given ids (unknown ids are dropped)."""
+    touched = set()
+    for key, taxonomy in (("categories", "category"), ("tags", "post_tag")):
+        if key not in args and not (key == "categories" and default_category and not _has_any(post, taxonomy)):
+            continue
+        wanted = args.get(key) or ([default_category] if key == "categories" and default_category else [])
+        terms = list(Term.select(Term.id, Term.wp_id).where(Term.taxonomy == taxonomy, Term.wp_id.in_(wanted)))
+        order = {wp_id: index for index, wp_id in enumerate(wanted)}
+        terms.sort(key=lambda term: order.get(term.wp_id, 0))
+        old = [row.term_id for row in PostTerm.select(PostTerm.term).join(Term).where(
+            PostTerm.post == post.id, Term.taxonomy == taxonomy)]
+        touched.update(old)
+        if old:
+            PostTerm.delete().where(PostTerm.post == post.id, PostTerm.term.in_(old)).execute()
+        for index, term in enumerate(terms):
+            PostTerm.create(post=post.id, term=term.id, term_order=index)
+            touched.add(term.id)
+        if taxonomy == "category":
+            post.category = terms[0].id if terms else None
+    return touched
+
+
+def _has_any(post, taxonomy):
+    return PostTerm.select().join(Term).where(PostTerm.post == post.id, Term.taxonomy == taxonomy).exists()
+
+
+def recount_terms(term_ids):
+    """WordPress's term count: published posts carrying the term."""
+    for term_id in set(term_ids):
+        count = (PostTerm.select().join(Post, on=(PostTerm.post == Post.id))
+                 .where(PostTerm.term == term_id, Post.status == "publish").count())
+        Term.update(count=count).where(Term.id == term_id).execute()
+
+
+def terms_of(post):
+    return [row.term_id for row in PostTerm.select(PostTerm.term).where(PostTerm.post == post.id)]
+
+
+def save_new(post, attempts=5):
+    """Insert with a fresh wp_id; a slug taken by a concurrent writer is suffixed again."""
+    for attempt in range(attempts):
+        try:
+            with db.atomic():
+                post.save(force_insert=True)
+            return post
+        except peewee.IntegrityError:
+            if attempt == attempts - 1 or not post.slug:
+                raise
+            post.slug = unique_slug(post.slug, lambda candidate: _slug_taken(candidate, post))
+    return post
+
+
+def new_post(post_type, user):
+    return Post(post_type=post_type, author=user.id, wp_id=next_wp_id("post"), status="draft", slug="",
+                title="", content="", excerpt="", comment_status="closed" if post_type == "page" else "open",
+                ping_status="closed" if post_type == "page" else "open", compliance_level="public",
+                format="standard", template="", password="", guid="")
+
+
+def trash(post):
+    post.pre_trash_status = post.status
+    post.status = "trash"
+    post.deleted_at = utcnow()
+    if post.slug and not post.slug.endswith("__trashed"):
+        post.slug = f"{post.slug}__trashed"
+    post.save()
+
+
+def untrash_if_needed(post, args):
+    if post.status == "trash" and "status" in args and args["status"] != "trash":
+        post.deleted_at = None
+        post.pre_trash_status = None
+        if post.slug.endswith("__trashed"):
+            post.slug = post.slug[: -len("__trashed")]
+
+
+def delete_for_good(post):
+    Post.delete().where(Post.id == post.id).execute()
+
+
+def is_empty(args):
+    return not any(_text(args.get(name)).strip() for name in ("title", "content", "excerpt"))
+

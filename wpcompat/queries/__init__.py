@@ -1,0 +1,1 @@
+"""Tenant-scoped reads for the controllers: visibility, filters, ordering. No HTTP here."""

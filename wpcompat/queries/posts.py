@@ -1,0 +1,262 @@
+"""Reading posts and pages: visibility, WordPress's collection filters and ordering. No HTTP here.
+
+Every query is tenant-scoped by the model layer (and by RLS on PostgreSQL). On top,
+`readable()` keeps only what the user may read: statuses by WordPress's rules and
+compliance levels by the healthcare rules, in SQL, so X-WP-Total never counts what
+the caller may not see. A list costs a fixed number of queries, whatever per_page is.
+"""
+
+import datetime
+import functools
+
+import peewee
+
+from wpcompat import permissions
+from wpcompat.auth import can
+from wpcompat.models import Media, Post, PostTerm, Term, User
+
+Author = User.alias("author")
+Featured = Media.alias("featured")
+Parent = Post.alias("parent_post")
+
+EDIT_STATUSES = ("future", "draft", "pending")
+ALL_STATUSES = ("publish", "future", "draft", "pending", "private", "trash")
+
+
+def base_select():
+    """Posts with their author's, featured image's and parent's integer ids, in one query."""
+    return (Post.select(Post, Author.wp_id.alias("author_wp_id"), Featured.wp_id.alias("featured_wp_id"),
+                        Parent.wp_id.alias("parent_wp_id"))
+            .join(Author, peewee.JOIN.LEFT_OUTER, on=(Post.author == Author.id))
+            .switch(Post).join(Featured, peewee.JOIN.LEFT_OUTER, on=(Post.featured_media == Featured.id))
+            .switch(Post).join(Parent, peewee.JOIN.LEFT_OUTER, on=(Post.parent == Parent.id))
+            .switch(Post))
+
+
+def readable(query, user, post_type, statuses=None):
+    """Only rows `user` may read: compliance level first, then WordPress's status rules."""
+    levels = permissions.compliance_levels(user)
+    level = peewee.fn.COALESCE(Post.compliance_level, "public")
+    query = query.where(level.in_(levels))
+    statuses = statuses or ("publish",)
+    clauses = []
+    for status in statuses:
+        clause = _status_clause(user, post_type, status)
+        if clause is not None:
+            clauses.append(clause)
+    if not clauses:
+        return query.where(peewee.SQL("1 = 0"))
+    return query.where(functools.reduce(lambda a, b: a | b, clauses))
+
+
+def _status_clause(user, post_type, status):
+    is_status = Post.status == status
+    if status == "publish":
+        return is_status
+    own = (Post.author == user.id) if user.is_authenticated else None
+    if status == "private":
+        if permissions.can_read_private(user, post_type):
+            return is_status
+        return (is_status & own) if own is not None else None
+    # draft, pending, future, trash: readable by who may edit them
+    if permissions.can_edit_others(user, post_type):
+        return is_status
+    if own is not None and permissions.can_create(user, post_type):
+        return is_status & own
+    return None
+
+
+def find(wp_id, post_type=None):
+    """The post with this integer id in the current tenant, any status (None if absent)."""
+    query = base_select().where(Post.wp_id == wp_id)
+    if post_type is not None:
+        query = query.where(Post.post_type == post_type)
+    return query.objects().first()
+
+
+def statuses_for(requested):
+    if "any" in requested:
+        return tuple(status for status in ALL_STATUSES if status != "trash")
+    return tuple(dict.fromkeys(requested))
+
+
+def collection(user, post_type, args, site_zone):
+    """(query of matching posts, not paginated). Callers count it and page it."""
+    query = base_select().where(Post.post_type == post_type)
+    query = readable(query, user, post_type, statuses_for(args.get("status") or ["publish"]))
+    query = _filter_people_and_ids(query, args)
+    query = _filter_dates(query, args, site_zone)
+    query = _filter_terms(query, args)
+    if args.get("search"):
+        query = _search(query, args["search"])
+    if args.get("slug"):
+        query = query.where(Post.slug.in_(args["slug"]))
+    if "sticky" in args:
+        query = query.where(Post.sticky == args["sticky"])
+    if args.get("format"):
+        formats = args["format"]
+        query = query.where(Post.format.in_(formats))
+    if "menu_order" in args:
+        query = query.where(Post.menu_order == args["menu_order"])
+    return _order(query, args)
+
+
+def _user_ids(wp_ids):
+    return User.select(User.id).where(User.wp_id.in_(wp_ids))
+
+
+def _post_ids(wp_ids):
+    return Parent.select(Parent.id).where(Parent.wp_id.in_(wp_ids))
+
+
+def _filter_people_and_ids(query, args):
+    if args.get("author"):
+        query = query.where(Post.author.in_(_user_ids(args["author"])))
+    if args.get("author_exclude"):
+        query = query.where(Post.author.not_in(_user_ids(args["author_exclude"])))
+    if args.get("include"):
+        query = query.where(Post.wp_id.in_(args["include"]))
+    if args.get("exclude"):
+        query = query.where(Post.wp_id.not_in(args["exclude"]))
+    for key, negate in (("parent", False), ("parent_exclude", True)):
+        wanted = args.get(key)
+        if not wanted:
+            continue
+        top = 0 in wanted
+        ids = [value for value in wanted if value]
+        clause = Post.parent.in_(_post_ids(ids)) if ids else peewee.SQL("1 = 0")
+        if top:
+            clause = clause | Post.parent.is_null()
+        query = query.where(~clause if negate else clause)
+    return query
+
+
+def _local(value, zone):
+    """A request date → naive local time of the site, as post_date is stored."""
+    if value.tzinfo is not None:
+        value = value.astimezone(zone)
+    return value.replace(tzinfo=None)
+
+
+def _filter_dates(query, args, zone):
+    for key, column, op in (("after", Post.date_local, ">"), ("before", Post.date_local, "<"),
+                            ("modified_after", Post.modified_local, ">"),
+                            ("modified_before", Post.modified_local, "<")):
+        value = args.get(key)
+        if isinstance(value, datetime.datetime):
+            query = query.where(column > _local(value, zone) if op == ">" else column < _local(value, zone))
+    return query
+
+
+def _term_ids(taxonomy, wp_ids, include_children=False):
+    terms = Term.select(Term.id).where(Term.taxonomy == taxonomy, Term.wp_id.in_(wp_ids))
+    found = [row.id for row in terms]
+    if include_children and found:
+        frontier = found
+        while frontier:
+            frontier = [row.id for row in Term.select(Term.id).where(Term.parent.in_(frontier))
+                        if row.id not in found]
+            found.extend(frontier)
+    return found
+
+
+def _has_terms(term_ids):
+    return Post.id.in_(PostTerm.select(PostTerm.post).where(PostTerm.term.in_(term_ids)))
+
+
+def _filter_terms(query, args):
+    clauses = []
+    for key, taxonomy in (("categories", "category"), ("tags", "post_tag")):
+        wanted = args.get(key)
+        if wanted:
+            spec = wanted if isinstance(wanted, dict) else {"terms": wanted}
+            term_ids = _term_ids(taxonomy, spec.get("terms") or [], spec.get("include_children", False))
+            if spec.get("operator") == "AND":
+                for term_id in term_ids:
+                    clauses.append(_has_terms([term_id]))
+            else:
+                clauses.append(_has_terms(term_ids) if term_ids else peewee.SQL("1 = 0"))
+        excluded = args.get(f"{key}_exclude")
+        if excluded:
+            spec = excluded if isinstance(excluded, dict) else {"terms": excluded}
+            term_ids = _term_ids(taxonomy, spec.get("terms") or [], spec.get("include_children", False))
+            if term_ids:
+                query = query.where(~_has_terms(term_ids))
+    if clauses:
+        combined = functools.reduce(lambda a, b: (a | b) if args.get("tax_relation") == "OR" else (a & b), clauses)
+        query = query.where(combined)
+    return query
+
+
+def _search(query, text):
+    """WordPress's search: every word must be in the title, excerpt or content."""
+    for word in [part for part in text.split() if part][:10] or [text]:
+        pattern = f"%{word}%"
+        query = query.where(Post.title.ilike(pattern) | Post.excerpt.ilike(pattern) | Post.content.ilike(pattern))
+    return query
+
+
+def _order(query, args):
+    orderby = args.get("orderby") or "date"
+    descending = (args.get("order") or "desc") == "desc"
+    columns = {"date": Post.date_local, "id": Post.wp_id, "modified": Post.modified_local,
+               "title": Post.title, "slug": Post.slug, "author": Author.wp_id, "parent": Parent.wp_id,
+               "menu_order": Post.menu_order, "relevance": Post.date_local}
+    if orderby in ("include", "include_slugs"):
+        values = args.get("include" if orderby == "include" else "slug") or []
+        column = Post.wp_id if orderby == "include" else Post.slug
+        position = peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values))
+        return query.order_by(position, Post.wp_id)
+    if orderby == "relevance":
+        words = (args.get("search") or "").split()
+        in_title = peewee.Case(None, [(Post.title.ilike(f"%{' '.join(words)}%"), 0)], 1)
+        return query.order_by(in_title, Post.date_local.desc(), Post.wp_id.desc())
+    column = columns[orderby]
+    tie = Post.wp_id.desc() if descending else Post.wp_id.asc()
+    return query.order_by(column.desc() if descending else column.asc(), tie)
+
+
+def terms_by_post(post_ids):
+    """{post uuid: {"category": [wp_id...], "post_tag": [...]}} in one query, ordered by name."""
+    result = {}
+    if not post_ids:
+        return result
+    rows = (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id)
+            .join(Term, on=(PostTerm.term == Term.id))
+            .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).tuples())
+    for post_id, taxonomy, wp_id in rows:
+        result.setdefault(post_id, {}).setdefault(taxonomy, []).append(wp_id)
+    return result
+
+
+def page_paths(pages):
+    """{page uuid: "grandparent/parent/slug"} for hierarchical permalinks, one query per level."""
+    known = {page.id: (page.slug, page.parent_id) for page in pages}
+    missing = {parent for _slug, parent in known.values() if parent and parent not in known}
+    while missing:
+        rows = Post.select(Post.id, Post.slug, Post.parent).where(Post.id.in_(list(missing))).tuples()
+        fetched = {row_id: (slug, parent) for row_id, slug, parent in rows}
+        known.update(fetched)
+        missing = {parent for _slug, parent in fetched.values() if parent and parent not in known}
+        missing -= set(fetched) if not fetched else set()
+        if not fetched:
+            break
+    paths = {}
+    for page in pages:
+        parts, node, seen = [], page.id, set()
+        while node and node in known and node not in seen:
+            seen.add(node)
+            slug, parent = known[node]
+            parts.append(slug)
+            node = parent
+        paths[page.id] = "/".join(reversed(parts))
+    return paths
+
+
+def may_use_status(user, post_type, status):
+    """Whether a non-default status filter is allowed (sanitize_post_statuses)."""
+    if status == "publish":
+        return True
+    if status == "private" and permissions.can_read_private(user, post_type):
+        return True
+    return can(user, "edit_posts" if post_type == "post" else "edit_pages")

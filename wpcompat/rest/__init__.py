@@ -1,0 +1,1 @@
+"""WordPress's REST server: routes, requests, validation, and the HTTP sink."""

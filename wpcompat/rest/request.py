@@ -1,0 +1,136 @@
+"""RestRequest: one REST call's method, route and merged parameters, as WP_REST_Request holds them.
+
+Parameters merge as WordPress merges them — JSON body, then form body, then query
+string, then defaults — with one deliberate difference: values captured from the
+URL path (`id`, `parent`, ...) always win, so a query or body `id=1abc` can never
+override the path (CVE-2017-1001000).
+"""
+
+import json
+import re
+from urllib.parse import parse_qsl, unquote
+
+from wpcompat.errors import WPError
+
+BRACKETS = re.compile(r"\[([^\]]*)\]")
+JSON_TYPES = re.compile(r"^application/(?:[\w.+-]+\+)?json\b", re.I)
+FORM_TYPE = "application/x-www-form-urlencoded"
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def parse_php_query(query_string):
+    """A query string parsed the way PHP fills $_GET: `a[]=1&a[]=2`, `a[k]=v`, last plain key wins."""
+    result = {}
+    for key, value in parse_qsl(query_string or "", keep_blank_values=True, errors="replace"):
+        name, _, rest = key.partition("[")
+        if not rest or not name:
+            result[key] = value
+            continue
+        path = BRACKETS.findall("[" + rest)
+        _assign(result, name, path, value)
+    return result
+
+
+def _assign(container, name, path, value):
+    if not path:
+        container[name] = value
+        return
+    node = container.get(name)
+    if not isinstance(node, dict):
+        node = {}
+        container[name] = node
+    key = path[0]
+    if key == "":
+        key = str(len(node))
+    _assign(node, key, path[1:], value)
+
+
+def _listify(value):
+    """{'0': a, '1': b} (from a[]=) → [a, b]; nested likewise."""
+    if isinstance(value, dict):
+        converted = {key: _listify(item) for key, item in value.items()}
+        if converted and all(key.isdigit() for key in converted):
+            return [converted[key] for key in sorted(converted, key=int)]
+        return converted
+    return value
+
+
+class RestRequest:
+    def __init__(self, method, route, *, query=None, form=None, json_body=None, body=b"", headers=None,
+                 user=None, site=None, http=None, query_string=""):
+        self.method = method.upper()
+        self.route = route                # e.g. "/wp/v2/posts/5"
+        self.query = query or {}
+        self.form = form or {}
+        self.json = json_body if isinstance(json_body, dict) else {}
+        self.body = body
+        self.headers = {key.lower(): value for key, value in (headers or {}).items()}
+        self.user = user
+        self.site = site
+        self.http = http                  # the Falcon request, for IP and the like (None when internal)
+        self.query_string = query_string  # as sent, for pagination links
+        self.url_params = {}
+        self.defaults = {}
+        self.args = {}                    # validated and sanitised endpoint arguments
+        self.memo = {}                    # per-request cache (e.g. the item a permission check loaded)
+        self.is_embed = False
+
+    # WP_REST_Request::get_param order, URL captures first (see module docstring).
+    def _sources(self):
+        return (self.url_params, self.json, self.form, self.query, self.defaults)
+
+    def __contains__(self, name):
+        return any(name in source for source in self._sources())
+
+    def get(self, name, default=None):
+        for source in self._sources():
+            if name in source:
+                return source[name]
+        return default
+
+    def __getitem__(self, name):
+        return self.args[name] if name in self.args else self.get(name)
+
+    @property
+    def context(self):
+        return self.args.get("context") or "view"
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    @classmethod
+    def from_http(cls, req, route, user, site):
+        """Build from a Falcon request: method override, PHP-style query, JSON or form body."""
+        query = _listify(parse_php_query(req.query_string))
+        method = req.method
+        override = query.get("_method") or req.get_header("X-HTTP-Method-Override")
+        if isinstance(override, str) and override.strip():
+            method = override.strip().upper()
+        body = req.bounded_stream.read() if req.content_length or req.method in BODY_METHODS else b""
+        content_type = (req.content_type or "").lower()
+        json_body, form = None, {}
+        if body and JSON_TYPES.match(content_type):
+            json_body = decode_json(body)
+        elif body and req.method in BODY_METHODS and (not content_type or content_type.startswith(FORM_TYPE)):
+            form = _listify(parse_php_query(body.decode("utf-8", errors="replace")))
+        return cls(method, route, query=query, form=form, json_body=json_body, body=body,
+                   headers=req.headers, user=user, site=site, http=req, query_string=req.query_string)
+
+    @classmethod
+    def internal(cls, parent, method, path, params=None, body=None):
+        """A request the server makes itself (_embed, batch/v1), as the same caller."""
+        route, _, query_string = path.partition("?")
+        query = _listify(parse_php_query(query_string))
+        query.update(params or {})
+        request = cls(method, unquote(route), query=query, json_body=body, user=parent.user,
+                      site=parent.site, http=parent.http, query_string=query_string)
+        request.headers = dict(parent.headers)
+        return request
+
+
+def decode_json(body):
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WPError("rest_invalid_json", "Invalid JSON body passed.", 400,
+                      json_error_code=4, json_error_message="Syntax error") from None

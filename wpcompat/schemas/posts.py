@@ -1,0 +1,119 @@
+"""The item schema of posts and pages, as WordPress 6.1 publishes it (with our healthcare fields).
+
+Each property lists its contexts (view, edit, embed); `readonly` ones cannot be
+written. Hierarchical types (pages) have parent/menu_order; posts have sticky,
+format and the two taxonomies. The same dict drives context filtering, input
+validation and OPTIONS.
+"""
+
+VEM = ["view", "edit", "embed"]
+VE = ["view", "edit"]
+E = ["edit"]
+STATUSES = ["publish", "future", "draft", "pending", "private"]
+FORMATS = ["standard", "aside", "chat", "gallery", "link", "image", "quote", "status", "video", "audio"]
+COMPLIANCE_LEVELS = ["public", "professional", "restricted", "phi"]
+
+
+def _rendered(description, raw_contexts, rendered_contexts, extra=None):
+    properties = {
+        "raw": {"description": f"{description}, as it exists in the database.", "type": "string",
+                "context": raw_contexts},
+        "rendered": {"description": f"HTML {description.lower()}, transformed for display.", "type": "string",
+                     "context": rendered_contexts, "readonly": True},
+    }
+    properties.update(extra or {})
+    return {"description": description, "type": "object", "context": sorted(
+        set(raw_contexts) | set(rendered_contexts)), "properties": properties}
+
+
+def post_schema(post_type="post"):
+    hierarchical = post_type == "page"
+    properties = {
+        "date": {"description": "The date the post was published, in the site's timezone.",
+                 "type": ["string", "null"], "format": "date-time", "context": VEM},
+        "date_gmt": {"description": "The date the post was published, as GMT.", "type": ["string", "null"],
+                     "format": "date-time", "context": VE},
+        "guid": {"description": "The globally unique identifier for the post.", "type": "object",
+                 "context": VE, "readonly": True, "properties": {
+                     "raw": {"type": "string", "context": E, "readonly": True},
+                     "rendered": {"type": "string", "context": VE, "readonly": True}}},
+        "id": {"description": "Unique identifier for the post.", "type": "integer", "context": VEM,
+               "readonly": True},
+        "link": {"description": "URL to the post.", "type": "string", "format": "uri", "context": VEM,
+                 "readonly": True},
+        "modified": {"description": "The date the post was last modified, in the site's timezone.",
+                     "type": "string", "format": "date-time", "context": VE, "readonly": True},
+        "modified_gmt": {"description": "The date the post was last modified, as GMT.", "type": "string",
+                         "format": "date-time", "context": VE, "readonly": True},
+        "slug": {"description": "An alphanumeric identifier for the post unique to its type.",
+                 "type": "string", "context": VEM},
+        "status": {"description": "A named status for the post.", "type": "string", "enum": STATUSES,
+                   "context": VE},
+        "type": {"description": "Type of post.", "type": "string", "context": VEM, "readonly": True},
+        "password": {"description": "A password to protect access to the content and excerpt.",
+                     "type": "string", "context": E},
+        "permalink_template": {"description": "Permalink template for the post.", "type": "string",
+                               "context": E, "readonly": True},
+        "generated_slug": {"description": "Slug automatically generated from the post title.",
+                           "type": "string", "context": E, "readonly": True},
+        "title": _rendered("The title for the post", E, VEM),
+        "content": _rendered("The content for the post", E, VE, {
+            "protected": {"description": "Whether the content is protected with a password.",
+                          "type": "boolean", "context": VEM, "readonly": True},
+            "block_version": {"description": "Version of the content block format used by the post.",
+                              "type": "integer", "context": E, "readonly": True}}),
+        "author": {"description": "The ID for the author of the post.", "type": "integer", "context": VEM},
+        "excerpt": _rendered("The excerpt for the post", E, VEM, {
+            "protected": {"description": "Whether the excerpt is protected with a password.",
+                          "type": "boolean", "context": VEM, "readonly": True}}),
+        "featured_media": {"description": "The ID of the featured media for the post.", "type": "integer",
+                           "context": VEM},
+        "comment_status": {"description": "Whether or not comments are open on the post.", "type": "string",
+                           "enum": ["open", "closed"], "context": VE},
+        "ping_status": {"description": "Whether or not the post can be pinged.", "type": "string",
+                        "enum": ["open", "closed"], "context": VE},
+        "template": {"description": "The theme file to use to display the post.", "type": "string",
+                     "context": VE},
+        "meta": {"description": "Meta fields.", "type": "object", "context": VE, "properties": {}},
+        # Healthcare fields (spec/healthcare-schema.md), under the seed's names.
+        "medical_category": {"description": "Medical category of the content.", "type": ["string", "null"],
+                             "maxLength": 30, "context": VE},
+        "compliance_level": {"description": "Who may see the content: public, professional, restricted, phi.",
+                             "type": "string", "enum": COMPLIANCE_LEVELS, "context": VE},
+        "requires_crm_validation": {"description": "Set when the content has a medical category.",
+                                    "type": "boolean", "context": VE, "readonly": True},
+        "medical_disclaimer": {"description": "Disclaimer required for professional and restricted content.",
+                               "type": ["string", "null"], "context": VE},
+    }
+    if hierarchical:
+        properties["parent"] = {"description": "The ID for the parent of the post.", "type": "integer",
+                                "context": VE}
+        properties["menu_order"] = {"description": "The order of the post in relation to other posts.",
+                                    "type": "integer", "context": VE}
+    else:
+        properties["sticky"] = {"description": "Whether or not the post should be treated as sticky.",
+                                "type": "boolean", "context": VE}
+        properties["format"] = {"description": "The format for the post.", "type": "string", "enum": FORMATS,
+                                "context": VE}
+        properties["categories"] = {"description": "The terms assigned to the post in the category taxonomy.",
+                                    "type": "array", "items": {"type": "integer"}, "context": VE}
+        properties["tags"] = {"description": "The terms assigned to the post in the post_tag taxonomy.",
+                              "type": "array", "items": {"type": "integer"}, "context": VE}
+    return {"$schema": "http://json-schema.org/draft-04/schema#", "title": post_type, "type": "object",
+            "properties": properties}
+
+
+def writable_args(schema):
+    """Endpoint args for create/update: every writable property, validated by its schema."""
+    args = {}
+    for name, prop in schema["properties"].items():
+        if prop.get("readonly"):
+            continue
+        arg = {key: value for key, value in prop.items() if key not in ("context", "properties", "readonly")}
+        if prop.get("type") == "object" and name in ("title", "content", "excerpt"):
+            arg = {"description": prop["description"], "type": ["string", "object"],
+                   "properties": {"raw": {"type": "string"}}}
+        elif prop.get("type") == "object":
+            arg = {"description": prop["description"], "type": "object"}
+        args[name] = arg
+    return args
