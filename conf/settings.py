@@ -6,6 +6,7 @@ that line and exits with status 2.
 """
 
 import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -55,7 +56,7 @@ def is_postgres_url(url):
 
 
 def _text(env, name, default):
-    return env.get(name, default)
+    return env.get(name) or default
 
 
 def _integer(env, name, default, minimum, maximum):
@@ -90,6 +91,15 @@ def _choice(env, name, default, choices, transform=str.lower):
     return value
 
 
+def redact(url):
+    """The URL with its password replaced by ***, fit for an error line or a log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def _database_url(env, name, default):
     url = env.get(name) or default
     if not url:
@@ -99,15 +109,15 @@ def _database_url(env, name, default):
         return url
     if scheme in ("postgres", "postgresql"):
         if not urlsplit(url).path.strip("/"):
-            raise SettingsError(f"{name} must name a database, got {url!r}")
+            raise SettingsError(f"{name} must name a database, got {redact(url)!r}")
         return url
-    raise SettingsError(f"{name} must be a sqlite:/// or postgresql:// URL, got {url!r}")
+    raise SettingsError(f"{name} must be a sqlite:/// or postgresql:// URL, got {redact(url)!r}")
 
 
 def _identifier(env, name, default):
     value = env.get(name) or default
-    if not value.replace("_", "").isalnum() or not value[0].isalpha() or len(value) > 63:
-        raise SettingsError(f"{name} must be a plain SQL identifier (letters, digits, _), got {value!r}")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise SettingsError(f"{name} must be a lower-case SQL identifier (a-z, 0-9, _), got {value!r}")
     return value
 
 

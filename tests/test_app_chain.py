@@ -136,7 +136,7 @@ def test_every_request_leaves_an_audit_row_with_who_what_where(client, site_a, a
     assert str(row.user_id) == "00000000-0000-0000-0000-000000000000"
     meta = row.metadata
     assert meta["request_id"] == result.headers["x-request-id"]
-    assert meta["route"] == "/wp-json" and meta["method"] == "GET"
+    assert meta["route"] == "/" and meta["path"] == "/wp-json" and meta["method"] == "GET"
     assert meta["ip"] == "203.0.113.42" and meta["user_agent"] == "wpapi-test/1.0"
     assert meta["event"] == "site:index" and meta["status"] == 200
 

@@ -8,6 +8,7 @@ from wpcompat import errors, middleware
 from wpcompat.db import bind, configure_serving_role, open_database
 from wpcompat.rest.http import REST_PREFIX, RestSink
 from wpcompat.rest.server import RestServer
+from wpcompat.routes.batch import BatchController
 from wpcompat.routes.index import IndexController
 from wpcompat.routes.posts import PostsController
 from wpcompat.sites import SiteDirectory
@@ -17,7 +18,12 @@ JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 def build_controllers():
     """Every REST controller, in the order the discovery index lists their routes."""
-    return [IndexController(), PostsController("post", "posts"), PostsController("page", "pages")]
+    return [
+        IndexController(),
+        BatchController(),
+        PostsController("post", "posts"),
+        PostsController("page", "pages"),
+    ]
 
 
 def build_rest_server():

@@ -62,17 +62,23 @@ def build_rows(req, status, default_tag):
         AuditEvent(default_tag, str(METHOD_OPERATIONS.get(req.method, Operation.ACCESS)))]
     base = request_metadata(req, status)
     now = utcnow()
-    return [{
-        "id": uuid.uuid4(),
-        "operation": event.operation,
-        "resource_type": event.resource_type,
-        "resource_id": event.resource_id or NIL_UUID,
-        "user_id": user.id or NIL_UUID,
-        "metadata": {**base, "event": event.tag, **event.extra},
-        "trust_score": req.context.trust_score,
-        "policy_decision": decision,
-        "created_at": now,
-    } for event in events]
+    rows = []
+    for event in events:
+        extra = dict(event.extra)
+        own_decision = extra.pop("policy_decision", None)
+        rows.append({
+            "id": uuid.uuid4(),
+            "operation": event.operation,
+            "resource_type": event.resource_type,
+            "resource_id": event.resource_id or NIL_UUID,
+            "user_id": user.id or NIL_UUID,
+            "metadata": {**base, "event": event.tag, **extra},
+            "trust_score": req.context.trust_score,
+            # an event may carry its own decision (a denied batch sub-request inside a 207)
+            "policy_decision": own_decision or decision,
+            "created_at": now,
+        })
+    return rows
 
 
 def write(rows):

@@ -137,9 +137,12 @@ def cmd_demo(args, settings):
 
 
 def cmd_serve(args, settings):
-    from wpcompat.server import serve
+    from wpcompat.server import NotReady, serve
 
-    serve(settings, args.bind, args.workers)
+    try:
+        serve(settings, args.bind, args.workers)
+    except NotReady as error:
+        raise CommandError(str(error)) from None
 
 
 def build_parser():

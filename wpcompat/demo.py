@@ -75,12 +75,13 @@ def create_demo_site(slug="demo"):
                            timezone_string="America/Sao_Paulo", language="pt_BR")
 
 
-def load_demo_content(tenant):
+def load_demo_content(tenant, login_passwords=True):
     """The demo site's content, written as the app role inside the tenant, in one transaction.
 
     Returns a summary line. A site that has users already is left as it is, so a
     second run does nothing, and a run that failed half-way (nothing committed) is
-    completed by the next one.
+    completed by the next one. Users get the login password "<login>-demo-password"
+    (`login_passwords=False` skips the slow argon2 hashing, for tests).
     """
     with tenant_scope(tenant.id):
         if User.select().exists():
@@ -88,7 +89,8 @@ def load_demo_content(tenant):
         users = {login: create_user(login, f"{login}@demo.wpcompat.test", role, display_name=name,
                                     professional_registry=registry,
                                     professional_type="medico" if registry else None,
-                                    validated=bool(registry), password=f"{login}-demo-password")
+                                    validated=bool(registry),
+                                    password=f"{login}-demo-password" if login_passwords else None)
                  for login, role, name, registry in USERS}
         terms = _terms()
         posts = _posts(users, terms)

@@ -43,11 +43,7 @@ class WPCompatServer(BaseApplication):
 
 
 def serve(settings, bind, workers):
-    from wpcompat.cli import CommandError
-
-    try:
-        preflight(settings)
-    except NotReady as error:
-        raise CommandError(str(error)) from None
+    """Run gunicorn; raises NotReady (one line) when the database is not fit to serve."""
+    preflight(settings)
     WPCompatServer({"bind": bind, "workers": workers, "accesslog": "-", "loglevel": settings.log_level.lower(),
                     "proc_name": "wpcompat"}).run()

@@ -36,8 +36,10 @@ def base_select():
 def readable(query, user, post_type, statuses=None):
     """Only rows `user` may read: compliance level first, then WordPress's status rules."""
     levels = permissions.compliance_levels(user)
-    level = peewee.fn.COALESCE(Post.compliance_level, "public")
-    query = query.where(level.in_(levels))
+    visible = Post.compliance_level.in_(levels)
+    if "public" in levels:                    # NULL counts as public (the seed's column is nullable)
+        visible = visible | Post.compliance_level.is_null()
+    query = query.where(visible)
     statuses = statuses or ("publish",)
     clauses = []
     for status in statuses:
@@ -81,8 +83,14 @@ def statuses_for(requested):
 
 
 def collection(user, post_type, args, site_zone):
-    """(query of matching posts, not paginated). Callers count it and page it."""
-    query = base_select().where(Post.post_type == post_type)
+    """(page query with joins and ordering, count query without them) for the matching posts."""
+    page = _filtered(base_select(), user, post_type, args, site_zone)
+    count = _filtered(Post.select(Post.id), user, post_type, args, site_zone)
+    return _order(page, args), count
+
+
+def _filtered(query, user, post_type, args, site_zone):
+    query = query.where(Post.post_type == post_type)
     query = readable(query, user, post_type, statuses_for(args.get("status") or ["publish"]))
     query = _filter_people_and_ids(query, args)
     query = _filter_dates(query, args, site_zone)
@@ -98,7 +106,7 @@ def collection(user, post_type, args, site_zone):
         query = query.where(Post.format.in_(formats))
     if "menu_order" in args:
         query = query.where(Post.menu_order == args["menu_order"])
-    return _order(query, args)
+    return query
 
 
 def _user_ids(wp_ids):
@@ -199,9 +207,11 @@ def _search(query, text):
 def _order(query, args):
     orderby = args.get("orderby") or "date"
     descending = (args.get("order") or "desc") == "desc"
-    columns = {"date": Post.date_local, "id": Post.wp_id, "modified": Post.modified_local,
+    # "date" orders by published_at (GMT): the same order as WordPress's post_date in one timezone,
+    # and it is what the seed's (tenant_id, status, published_at DESC) index serves.
+    columns = {"date": Post.published_at, "id": Post.wp_id, "modified": Post.updated_at,
                "title": Post.title, "slug": Post.slug, "author": Author.wp_id, "parent": Parent.wp_id,
-               "menu_order": Post.menu_order, "relevance": Post.date_local}
+               "menu_order": Post.menu_order, "relevance": Post.published_at}
     if orderby in ("include", "include_slugs"):
         values = args.get("include" if orderby == "include" else "slug") or []
         column = Post.wp_id if orderby == "include" else Post.slug
@@ -210,7 +220,7 @@ def _order(query, args):
     if orderby == "relevance":
         words = (args.get("search") or "").split()
         in_title = peewee.Case(None, [(Post.title.ilike(f"%{' '.join(words)}%"), 0)], 1)
-        return query.order_by(in_title, Post.date_local.desc(), Post.wp_id.desc())
+        return query.order_by(in_title, Post.published_at.desc(), Post.wp_id.desc())
     column = columns[orderby]
     tie = Post.wp_id.desc() if descending else Post.wp_id.asc()
     return query.order_by(column.desc() if descending else column.asc(), tie)

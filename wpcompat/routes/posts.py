@@ -138,8 +138,8 @@ class PostsController(Controller):
             raise WPError("rest_orderby_include_missing_include",
                           "You need to define an include parameter to order by include.", 400)
         ctx = PrepareContext(self, request)
-        query = post_queries.collection(request.user, self.post_type, args, ctx.zone)
-        total = query.count()
+        query, matching = post_queries.collection(request.user, self.post_type, args, ctx.zone)
+        total = matching.count()
         per_page, page = args["per_page"], args["page"]
         offset = args["offset"] if args.get("offset") is not None else (page - 1) * per_page
         pages = -(-total // per_page)

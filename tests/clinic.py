@@ -1,0 +1,55 @@
+"""A full demo clinic per test (wpcompat.demo), with an application password for every role."""
+
+import dataclasses
+import uuid
+
+from wpcompat.accounts import create_app_password
+from wpcompat.db import bind, tenant_scope
+from wpcompat.demo import load_demo_content
+from wpcompat.models import Post, Term, User
+from wpcompat.sites import create_site
+
+from conftest import basic_auth
+
+ROLES = ("administrator", "editor", "author", "contributor", "subscriber")
+
+
+@dataclasses.dataclass
+class Clinic:
+    tenant: object
+    host: str
+    users: dict            # role → User
+    passwords: dict        # role → app password
+
+    @property
+    def id(self):
+        return self.tenant.id
+
+    def auth(self, role):
+        if role is None:
+            return {}
+        user = self.users[role]
+        return {"Authorization": basic_auth(user.login, self.passwords[role])}
+
+    def post(self, title):
+        with tenant_scope(self.id):
+            return Post.get(Post.title == title)
+
+    def term(self, name):
+        with tenant_scope(self.id):
+            return Term.get(Term.name == name)
+
+
+def make_clinic(engine, label="clinic"):
+    bind(engine.database)
+    slug = f"{label}-{uuid.uuid4().hex[:8]}"
+    host = f"{slug}.clinic.test"
+    with engine.database.atomic():
+        tenant = create_site(slug, f"Clinic {label}", [host], timezone_string="America/Sao_Paulo")
+    load_demo_content(tenant, login_passwords=False)
+    users, passwords = {}, {}
+    with tenant_scope(tenant.id):
+        for user in User.select():
+            users[user.role] = user
+            _row, passwords[user.role] = create_app_password(user, "tests")
+    return Clinic(tenant, host, users, passwords)
