@@ -469,3 +469,19 @@ def test_queries_per_list_do_not_grow_with_per_page(api, clinic, monkeypatch):
         assert len(result.json) == per_page
         counts[per_page] = len(statements)
     assert counts[2] == counts[10]
+
+
+def test_a_compiled_query_keeps_the_tenant_of_each_request(engine, clinic, site_b):
+    """The by-id query is compiled once; each tenant still gets only its own row."""
+    from wpcompat.queries import posts as post_queries
+
+    with tenant_scope(clinic.id):
+        mine = clinic.post("Café e coração: mitos e verdades")
+        assert post_queries.find(mine.wp_id).id == mine.id
+        assert post_queries.find(mine.wp_id, "page") is None
+    with tenant_scope(site_b.id):
+        found = post_queries.find(mine.wp_id)
+        assert found is None or found.tenant_id == site_b.id
+        assert post_queries.find(site_b.post.wp_id).id == site_b.post.id
+    with tenant_scope(None):
+        assert post_queries.find(mine.wp_id) is None

@@ -8,12 +8,14 @@ the caller may not see. A list costs a fixed number of queries, whatever per_pag
 
 import datetime
 import functools
+import uuid
 
 import peewee
 
 from wpcompat import permissions
 from wpcompat.auth import can
 from wpcompat.models import Media, Post, PostTerm, Term, User
+from wpcompat.queries.compiled import CompiledQuery
 
 Author = User.alias("author")
 Featured = Media.alias("featured")
@@ -68,12 +70,16 @@ def _status_clause(user, post_type, status):
     return None
 
 
+_FIND = CompiledQuery(lambda wp_id: base_select().where(Post.wp_id == wp_id).objects(), wp_id=-424242)
+
+
 def find(wp_id, post_type=None):
     """The post with this integer id in the current tenant, any status (None if absent)."""
-    query = base_select().where(Post.wp_id == wp_id)
-    if post_type is not None:
-        query = query.where(Post.post_type == post_type)
-    return query.objects().first()
+    rows = _FIND.rows(wp_id=wp_id)
+    post = rows[0] if rows else None
+    if post is None or (post_type is not None and post.post_type != post_type):
+        return None
+    return post
 
 
 def statuses_for(requested):
@@ -231,12 +237,16 @@ def terms_by_post(post_ids):
     result = {}
     if not post_ids:
         return result
-    rows = (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id)
-            .join(Term, on=(PostTerm.term == Term.id))
-            .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).tuples())
-    for post_id, taxonomy, wp_id in rows:
-        result.setdefault(post_id, {}).setdefault(taxonomy, []).append(wp_id)
+    for row in _TERMS.rows(post_ids=list(post_ids)):
+        result.setdefault(row.post_id, {}).setdefault(row.taxonomy, []).append(row.wp_id)
     return result
+
+
+_TERMS = CompiledQuery(
+    lambda post_ids: (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id)
+                      .join(Term, on=(PostTerm.term == Term.id))
+                      .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).objects()),
+    post_ids=uuid.UUID("00000000-0000-4000-8000-0000000aaaa0"))
 
 
 def page_paths(pages):
