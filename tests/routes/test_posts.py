@@ -485,3 +485,27 @@ def test_a_compiled_query_keeps_the_tenant_of_each_request(engine, clinic, site_
         assert post_queries.find(site_b.post.wp_id).id == site_b.post.id
     with tenant_scope(None):
         assert post_queries.find(mine.wp_id) is None
+
+
+def test_x_wp_total_stays_exact_through_writes(api, clinic):
+    """The default listing's total comes from counters kept by triggers; they must match a real count."""
+    def listed_total(role=None):
+        return int(api("GET", "/wp/v2/posts", role).headers["X-WP-Total"])
+
+    def counted(role=None):          # any filter makes the server count the rows themselves
+        return int(api("GET", "/wp/v2/posts", role, params={"author_exclude": 999999}).headers["X-WP-Total"])
+
+    assert listed_total() == counted() == 3
+    created = api("POST", "/wp/v2/posts", "editor", json={"title": "Contado", "status": "publish"}).json
+    restricted = api("POST", "/wp/v2/posts", "editor", json={
+        "title": "Restrito", "status": "publish", "compliance_level": "restricted",
+        "medical_disclaimer": "Somente para a equipe."}).json
+    assert listed_total() == counted() == 4
+    assert listed_total("editor") == counted("editor") == 7
+    api("PUT", f"/wp/v2/posts/{restricted['id']}", "editor", json={"compliance_level": "public"})
+    assert listed_total() == counted() == 5
+    api("DELETE", f"/wp/v2/posts/{created['id']}", "editor")
+    assert listed_total() == counted() == 4
+    api("DELETE", f"/wp/v2/posts/{created['id']}", "editor", params={"force": "true"})
+    api("PUT", f"/wp/v2/posts/{restricted['id']}", "editor", json={"status": "draft"})
+    assert listed_total() == counted() == 3

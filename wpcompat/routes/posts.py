@@ -139,7 +139,9 @@ class PostsController(Controller):
                           "You need to define an include parameter to order by include.", 400)
         ctx = PrepareContext(self, request)
         query, matching = post_queries.collection(request.user, self.post_type, args, ctx.zone)
-        total = matching.count()
+        total = post_queries.fast_total(request.user, self.post_type, args)
+        if total is None:
+            total = matching.count()
         per_page, page = args["per_page"], args["page"]
         offset = args["offset"] if args.get("offset") is not None else (page - 1) * per_page
         pages = -(-total // per_page)
