@@ -203,3 +203,26 @@ def test_a_succeeding_write_commits_with_its_audit_row(engine, app_database, sit
     row = audit_rows(site_a, resource_type="term")[-1]
     assert row.operation == "create" and row.policy_decision == "allow"
     assert row.metadata["event"] == "term:create"
+
+
+def test_a_rest_route_that_is_not_a_string_is_refused(client, site_a):
+    result = client.simulate_get("/", host=site_a.host, query_string="rest_route[]=/wp/v2/posts")
+    assert result.status_code == 400
+    assert result.json["code"] == "rest_path_invalid_type"
+
+
+def test_namespace_index_lists_its_routes(client, site_a):
+    result = client.simulate_get("/wp-json/wp/v2", host=site_a.host)
+    assert result.status_code == 200
+    assert result.json["namespace"] == "wp/v2"
+    assert "/wp/v2/posts" in result.json["routes"] and "/wp/v2/posts/(?P<id>[\\d]+)" in result.json["routes"]
+    assert result.json["_links"]["up"][0]["href"] == f"http://{site_a.host}/wp-json/"
+    index = client.simulate_get("/wp-json/", host=site_a.host).json
+    assert "wp/v2" in index["namespaces"] and "batch/v1" not in index["namespaces"]
+    assert index["routes"]["/batch/v1"]["namespace"] == ""
+    posts = index["routes"]["/wp/v2/posts"]
+    assert posts["methods"] == ["GET", "POST"]
+    assert posts["endpoints"][0]["args"]["per_page"] == {
+        "description": "Maximum number of items to be returned in result set.", "type": "integer",
+        "default": 10, "minimum": 1, "maximum": 100, "required": False}
+    assert posts["endpoints"][1]["allow_batch"] == {"v1": True}

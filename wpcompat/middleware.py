@@ -76,7 +76,12 @@ class RestRoute:
     """`/?rest_route=/wp/v2/posts` is the same request as `/wp-json/wp/v2/posts` (WordPress's plain permalinks)."""
 
     def process_request(self, req, resp):
-        if req.path in ("/", "/index.php") and "rest_route" in req.params:
+        if req.path not in ("/", "/index.php"):
+            return
+        if any(key.startswith("rest_route[") for key in req.params) or \
+                isinstance(req.params.get("rest_route"), list):
+            raise WPError("rest_path_invalid_type", "The rest route parameter must be a string.", 400)
+        if "rest_route" in req.params:
             route = (req.get_param("rest_route") or "").strip("/")
             req.path = f"{REST_PREFIX}/{route}" if route else REST_PREFIX
 

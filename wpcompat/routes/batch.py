@@ -19,7 +19,7 @@ MAX_REQUESTS = 25
 
 
 class BatchController(Controller):
-    namespace = "batch/v1"
+    namespace = ""                 # WordPress registers /batch/v1 outside any namespace
     audit_tag = "batch"
 
     def register_routes(self, server):
@@ -35,7 +35,7 @@ class BatchController(Controller):
                         "type": ["string", "array"], "items": {"type": "string"}}},
                 }}},
         }
-        server.register(self.namespace, "", [Endpoint(CREATABLE, self.serve_batch, None, args)])
+        server.register(self.namespace, "/batch/v1", [Endpoint(CREATABLE, self.serve_batch, None, args)])
 
     def serve_batch(self, request):
         prepared = [self._prepare(request, item) for item in request.args["requests"]]
