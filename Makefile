@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 BIND   ?= 127.0.0.1:8080
+NODE_DIR   = tests/node
+NODE_STAMP = $(NODE_DIR)/node_modules/.installed
 
 .PHONY: run test install migrate demo bench clean
 
@@ -15,14 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The JavaScript clients tests/test_node_clients.py drives (wpapi, @wordpress/api-fetch): reinstalled
+# only when node_modules is missing or package-lock.json changed.
+$(NODE_STAMP): $(NODE_DIR)/package-lock.json
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
 ## make run: virtualenv, install, migrate the SQLite database under var/, load the demo site, serve on $(BIND)
 run: install
 	$(BIN)/wpcompat migrate
 	$(BIN)/wpcompat demo
 	$(BIN)/wpcompat serve --bind $(BIND)
 
-## make test: virtualenv, install, make sure PostgreSQL answers (starting or installing it), run every test
-test: install
+## make test: virtualenv, install (and tests/node's npm packages), make sure PostgreSQL answers (starting or installing it), run every test
+test: install $(NODE_STAMP)
 	scripts/ensure-postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

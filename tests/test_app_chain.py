@@ -226,3 +226,14 @@ def test_namespace_index_lists_its_routes(client, site_a):
         "description": "Maximum number of items to be returned in result set.", "type": "integer",
         "default": 10, "minimum": 1, "maximum": 100, "required": False}
     assert posts["endpoints"][1]["allow_batch"] == {"v1": True}
+
+
+def test_the_site_url_leads_to_the_api(client, site_a):
+    """node-wpapi's discover() HEADs (then GETs) the site URL and follows the api.w.org link."""
+    for method in ("HEAD", "GET"):
+        result = client.simulate_request(method, "/", host=site_a.host)
+        assert result.status_code == 200
+        assert result.headers["Link"] == f'<http://{site_a.host}/wp-json/>; rel="https://api.w.org/"'
+    page = client.simulate_get("/", host=site_a.host)
+    assert page.headers["Content-Type"] == "text/html; charset=UTF-8"
+    assert f'<link rel="https://api.w.org/" href="http://{site_a.host}/wp-json/">' in page.text

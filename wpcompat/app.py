@@ -9,7 +9,9 @@ from wpcompat.db import bind, configure_serving_role, open_database
 from wpcompat.rest.http import REST_PREFIX, RestSink
 from wpcompat.rest.server import RestServer
 from wpcompat.routes.batch import BatchController
+from wpcompat.routes.front import SiteFront
 from wpcompat.routes.index import IndexController
+from wpcompat.routes.media import MediaController
 from wpcompat.routes.posts import PostsController
 from wpcompat.sites import SiteDirectory
 
@@ -23,6 +25,7 @@ def build_controllers():
         BatchController(),
         PostsController("post", "posts"),
         PostsController("page", "pages"),
+        MediaController(),
     ]
 
 
@@ -53,4 +56,5 @@ def create_app(settings, database=None):
     app.resp_options.default_media_type = JSON_CONTENT_TYPE
     errors.install(app)
     app.add_sink(RestSink(build_rest_server(), settings), prefix=f"^{REST_PREFIX}(?=/|$)")
+    app.add_route("/", SiteFront())
     return app

@@ -74,11 +74,11 @@ class RestServer:
     def register(self, namespace, pattern, endpoints, schema=None, controller=None):
         full = f"/{namespace}{pattern}" if namespace else pattern
         full = full.rstrip("/") or "/"
-        self.routes.append(Route(full, namespace, list(endpoints), schema, controller))
         if namespace and namespace not in self.namespaces:
             self.namespaces.append(namespace)
             if pattern not in ("", "/"):
-                self.register_namespace_index(namespace)
+                self.register_namespace_index(namespace)      # listed before the namespace's routes
+        self.routes.append(Route(full, namespace, list(endpoints), schema, controller))
 
     def register_namespace_index(self, namespace):
         """GET /{namespace}: that namespace's routes (WordPress registers it for every namespace)."""
