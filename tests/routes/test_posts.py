@@ -509,3 +509,20 @@ def test_x_wp_total_stays_exact_through_writes(api, clinic):
     api("DELETE", f"/wp/v2/posts/{created['id']}", "editor", params={"force": "true"})
     api("PUT", f"/wp/v2/posts/{restricted['id']}", "editor", json={"status": "draft"})
     assert listed_total() == counted() == 3
+
+
+def test_date_filters(api, clinic):
+    everything = api("GET", "/wp/v2/posts", params={"per_page": 100}).json
+    dates = sorted(item["date"] for item in everything)
+    after = api("GET", "/wp/v2/posts", params={"after": dates[0]}).json
+    before = api("GET", "/wp/v2/posts", params={"before": dates[-1]}).json
+    assert len(after) == len(everything) - 1 and all(item["date"] > dates[0] for item in after)
+    assert len(before) == len(everything) - 1 and all(item["date"] < dates[-1] for item in before)
+    future = api("GET", "/wp/v2/posts", params={"modified_after": "2099-01-01T00:00:00"})
+    assert future.json == [] and future.headers["X-WP-Total"] == "0"
+
+
+def test_parent_exclude_keeps_top_level_pages(api, clinic):
+    parent = clinic.post("Especialidades")
+    result = api("GET", "/wp/v2/pages", params={"parent_exclude": parent.wp_id, "per_page": 100})
+    assert set(titles(result)) == {"Sobre a clínica", "Especialidades", "Contato"}

@@ -17,6 +17,7 @@ from wpcompat.auth import can
 from wpcompat.db import current_tenant, db
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.queries.compiled import CompiledQuery
+from wpcompat.rest.validation import parse_date
 
 Author = User.alias("author")
 Featured = Media.alias("featured")
@@ -29,7 +30,7 @@ ALL_STATUSES = ("publish", "future", "draft", "pending", "private", "trash")
 def base_select():
     """Posts with their author's, featured image's and parent's integer ids, in one query."""
     return (Post.select(Post, Author.wp_id.alias("author_wp_id"), Featured.wp_id.alias("featured_wp_id"),
-                        Parent.wp_id.alias("parent_wp_id"))
+                        Featured.contains_phi.alias("featured_phi"), Parent.wp_id.alias("parent_wp_id"))
             .join(Author, peewee.JOIN.LEFT_OUTER, on=(Post.author == Author.id))
             .switch(Post).join(Featured, peewee.JOIN.LEFT_OUTER, on=(Post.featured_media == Featured.id))
             .switch(Post).join(Parent, peewee.JOIN.LEFT_OUTER, on=(Post.parent == Parent.id))
@@ -182,7 +183,9 @@ def _filter_people_and_ids(query, args):
         clause = Post.parent.in_(_post_ids(ids)) if ids else peewee.SQL("1 = 0")
         if top:
             clause = clause | Post.parent.is_null()
-        query = query.where(~clause if negate else clause)
+        if negate:                              # NOT IN would drop the NULL parents (top level)
+            clause = ~clause if top else (Post.parent.is_null() | ~clause)
+        query = query.where(clause)
     return query
 
 
@@ -198,6 +201,8 @@ def _filter_dates(query, args, zone):
                             ("modified_after", Post.modified_local, ">"),
                             ("modified_before", Post.modified_local, "<")):
         value = args.get(key)
+        if isinstance(value, str):
+            value = parse_date(value)
         if isinstance(value, datetime.datetime):
             query = query.where(column > _local(value, zone) if op == ">" else column < _local(value, zone))
     return query

@@ -43,6 +43,14 @@ def local_dates(post, zone):
     return date_local, modified_local
 
 
+def featured_media_id(post, user):
+    """The featured image's id, or 0 when it is PHI the user may not see (it does not exist for them)."""
+    wp_id = getattr(post, "featured_wp_id", None) or 0
+    if wp_id and getattr(post, "featured_phi", False) and "phi" not in permissions.compliance_levels(user):
+        return 0
+    return wp_id
+
+
 def prepare_post(post, ctx, relations):
     """The post as WordPress answers it. ctx: PrepareContext (request facts shared by a list)."""
     included = ctx.included
@@ -89,7 +97,7 @@ def prepare_post(post, ctx, relations):
     if included("author"):
         data["author"] = getattr(post, "author_wp_id", None) or 0
     if included("featured_media"):
-        data["featured_media"] = getattr(post, "featured_wp_id", None) or 0
+        data["featured_media"] = featured_media_id(post, ctx.user)
     if post.post_type == "page":
         if included("parent"):
             data["parent"] = getattr(post, "parent_wp_id", None) or 0
@@ -152,7 +160,7 @@ def post_links(post, ctx, relations):
     parent = getattr(post, "parent_wp_id", None)
     if post.post_type == "page" and parent:
         links["up"] = [{"embeddable": True, "href": f"{root}wp/v2/pages/{parent}"}]
-    featured = getattr(post, "featured_wp_id", None)
+    featured = featured_media_id(post, ctx.user)
     if featured:
         links["wp:featuredmedia"] = [{"embeddable": True, "href": f"{root}wp/v2/media/{featured}"}]
     links["wp:attachment"] = [{"href": f"{root}wp/v2/media?parent={post.wp_id}"}]

@@ -263,6 +263,9 @@ def check_args(args, params, request=None):
         if name in params:
             raw = params.get(name)
         elif "default" in spec:
+            if spec["default"] is None:           # a null default is no value at all
+                values[name] = None
+                continue
             raw = _copy(spec["default"])          # defaults are sanitised too, as WordPress does
         else:
             continue

@@ -1,0 +1,346 @@
+"""prepare_item_for_response for media (attachments): the fields in WordPress's order, and _links.
+
+`MediaRelations` loads the parent posts of a page of media (and their page paths) in a
+fixed number of queries. The image HTML of `description.rendered` (prepend_attachment:
+the medium size with srcset, linked to the file) and `missing_image_sizes` follow
+WordPress 6.1's media functions with its default image sizes.
+"""
+
+import copy
+import html
+import math
+import posixpath
+import re
+
+from wpcompat import dates
+from wpcompat.auth import can
+from wpcompat.queries import media as media_queries
+from wpcompat.queries import posts as post_queries
+from wpcompat.responses.posts import REST_BASES, permalink, render_content, render_excerpt, render_title
+
+UPLOADS_PATH = "/wp-content/uploads/"
+MEDIUM = (300, 300)
+MAX_SRCSET_WIDTH = 2048
+# WordPress's default sub-sizes: (name, width, height, crop).
+IMAGE_SIZES = (("thumbnail", 150, 150, True), ("medium", 300, 300, False), ("medium_large", 768, 0, False),
+               ("large", 1024, 1024, False), ("1536x1536", 1536, 1536, False), ("2048x2048", 2048, 2048, False))
+TAGS = re.compile(r"<[^>]*>")
+
+
+class MediaRelations:
+    """The posts a page of media is attached to, and their permalinks' page paths, loaded once."""
+
+    def __init__(self, media_items):
+        self.parents = media_queries.parents_by_id(media_items)
+        pages = [post for post in self.parents.values() if post.post_type == "page"]
+        self.paths = post_queries.page_paths(pages) if pages else {}
+
+    def parent(self, media):
+        return self.parents.get(media.post_id) if media.post_id is not None else None
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+def source_url(media, home, tenant_slug):
+    """wp_get_attachment_url: the stored URL, else the uploads URL of the file key
+    (`{tenant}/{yyyy}/{mm}/{name}`, served under /wp-content/uploads/{yyyy}/{mm}/{name})."""
+    if media.url:
+        return media.url
+    key = media.filename or ""
+    prefix = f"{tenant_slug}/"
+    return f"{home}{UPLOADS_PATH}{key[len(prefix):] if key.startswith(prefix) else key}"
+
+
+def _parent_link(media, home, relations):
+    parent = relations.parent(media)
+    if parent is None or parent.wp_id == media.wp_id:
+        return None
+    return permalink(parent, home, relations)
+
+
+def attachment_link(media, home, relations):
+    """get_attachment_link with pretty permalinks: under a published parent, else at the root."""
+    parent_link = _parent_link(media, home, relations)
+    fallback = f"{home}/?attachment_id={media.wp_id}"
+    if parent_link is not None:
+        if "?" in parent_link or not media.slug:
+            return fallback
+        name = f"attachment/{media.slug}" if media.slug.isdigit() else media.slug
+        return f"{parent_link.rstrip('/')}/{name}/"
+    return f"{home}/{media.slug}/" if media.slug else fallback
+
+
+def permalink_template(media, home, relations):
+    parent_link = _parent_link(media, home, relations)
+    if parent_link is not None and "?" not in parent_link:
+        return f"{parent_link.rstrip('/')}/%postname%/"
+    return f"{home}/?attachment_id={media.wp_id}"
+
+
+# --- the item -------------------------------------------------------------------------------
+
+def is_image(media):
+    """wp_attachment_is_image."""
+    return (media.mime_type or "").startswith("image/")
+
+
+def media_dates(media, zone):
+    """(date, date_gmt, modified, modified_gmt): an imported date_local wins over the upload time."""
+    if media.date_local is not None:
+        local, gmt = media.date_local, dates.to_utc(media.date_local, zone)
+    else:
+        local, gmt = dates.to_local(media.inserted_at, zone), media.inserted_at
+    return local, gmt, dates.to_local(media.updated_at, zone), media.updated_at
+
+
+def prepare_media(media, ctx, relations):
+    """The attachment as WordPress answers it. ctx: PrepareContext (request facts shared by a list)."""
+    included, home = ctx.included, ctx.home
+    url = source_url(media, home, ctx.request.site.slug)
+    meta = media.metadata if isinstance(media.metadata, dict) else {}
+    data = _post_fields(media, ctx, relations, url)
+    if included("description"):
+        data["description"] = {"raw": media.description or "",
+                               "rendered": render_description(media, meta, url)}
+    if included("caption"):
+        data["caption"] = {"raw": media.caption or "", "rendered": render_caption(media, url)}
+    if included("alt_text"):
+        data["alt_text"] = media.alt_text or ""
+    if included("media_type"):
+        data["media_type"] = "image" if is_image(media) else "file"
+    if included("mime_type"):
+        data["mime_type"] = media.mime_type
+    if included("media_details"):
+        data["media_details"] = media_details(media, meta, url)
+    if included("post"):
+        data["post"] = getattr(media, "parent_wp_id", None) or None
+    if included("source_url"):
+        data["source_url"] = url
+    if ctx.context == "edit":
+        if included("missing_image_sizes"):
+            data["missing_image_sizes"] = missing_image_sizes(media, meta)
+        _healthcare_fields(data, media, included)
+    return data
+
+
+def _post_fields(media, ctx, relations, url):
+    """The fields attachments share with posts, in the posts controller's order."""
+    included, home = ctx.included, ctx.home
+    local, gmt, modified_local, modified_gmt = media_dates(media, ctx.zone)
+    values = {
+        "id": lambda: media.wp_id, "date": lambda: dates.fmt(local), "date_gmt": lambda: dates.fmt(gmt),
+        "guid": lambda: {"rendered": media.guid or url, "raw": media.guid or url},
+        "modified": lambda: dates.fmt(modified_local), "modified_gmt": lambda: dates.fmt(modified_gmt),
+        "slug": lambda: media.slug, "status": lambda: "inherit", "type": lambda: "attachment",
+        "link": lambda: attachment_link(media, home, relations),
+        "title": lambda: {"raw": media.title or "", "rendered": render_title(media.title or "")},
+        "author": lambda: getattr(media, "author_wp_id", None) or 0,
+        "comment_status": lambda: "open", "ping_status": lambda: "closed", "template": lambda: "",
+        "meta": lambda: [],
+    }
+    if ctx.context == "edit":
+        values["permalink_template"] = lambda: permalink_template(media, home, relations)
+        values["generated_slug"] = lambda: media.slug
+    return {name: value() for name, value in values.items() if included(name)}
+
+
+def _healthcare_fields(data, media, included):
+    if included("medical_content"):
+        data["medical_content"] = bool(media.medical_content)
+    if included("contains_phi"):
+        data["contains_phi"] = bool(media.contains_phi)
+    if included("access_level"):
+        data["access_level"] = media.access_level
+    if included("encryption_status"):
+        data["encryption_status"] = media.encryption_status or "none"
+
+
+def media_details(media, meta, url):
+    """wp_get_attachment_metadata as REST shows it: sizes get mime_type and source_url, plus `full`."""
+    if not meta:
+        return {}
+    details = copy.deepcopy(meta)
+    sizes = details.get("sizes")
+    if not isinstance(sizes, dict) or not sizes:
+        details["sizes"] = {}
+        return details
+    base = url.rsplit("/", 1)[0]
+    for size in sizes.values():
+        if not isinstance(size, dict):
+            continue
+        if "mime-type" in size:
+            size["mime_type"] = size.pop("mime-type")
+        if size.get("file"):
+            size["source_url"] = f"{base}/{size['file']}"
+    full = details if is_image(media) else sizes.get("full")
+    if isinstance(full, dict) and (is_image(media) or full.get("file")):
+        full_url = url if is_image(media) else f"{base}/{full['file']}"
+        sizes["full"] = {"file": posixpath.basename(full_url), "width": full.get("width", media.width),
+                         "height": full.get("height", media.height), "mime_type": media.mime_type,
+                         "source_url": full_url}
+    return details
+
+
+# --- rendered HTML ----------------------------------------------------------------------------
+
+def esc_attr(value):
+    return html.escape(str(value), quote=True).replace("&#x27;", "&#039;")
+
+
+def esc_url(url):
+    return url.replace("&", "&#038;").replace("'", "&#039;")
+
+
+def _link_html(media, meta, url):
+    """wp_get_attachment_link(0, 'medium'): the medium image (or the title) linked to the file."""
+    text = medium_image(media, meta, url) if is_image(media) else ""
+    if not text.strip():
+        text = media.title or ""
+    if not text.strip():
+        text = html.escape(posixpath.splitext(posixpath.basename(media.filename or ""))[0], quote=False)
+    return f"<a href='{esc_url(url)}'>{text}</a>"
+
+
+def render_description(media, meta, url):
+    """description.rendered: the_content of the description, after prepend_attachment's paragraph."""
+    prepended = f'<p class="attachment">{_link_html(media, meta, url)}</p>'
+    return f"{prepended}\n{render_content(media.description or '')}"
+
+
+def render_caption(media, url):
+    """caption.rendered: the_excerpt of the caption; an empty caption is made from the description
+    (with prepend_attachment's link, whose text is the title for files that are not images)."""
+    content = media.description or ""
+    if not is_image(media) and (media.title or "").strip():
+        content = f"<p class=\"attachment\"><a href='{esc_url(url)}'>{media.title}</a></p>\n{content}"
+    return render_excerpt(media.caption or "", content)
+
+
+def medium_image(media, meta, url):
+    """wp_get_attachment_image(id, 'medium'): width/height, src, class, alt, decoding, loading, srcset."""
+    medium = (meta.get("sizes") or {}).get("medium") if isinstance(meta.get("sizes"), dict) else None
+    if isinstance(medium, dict) and medium.get("file"):
+        src = f"{url.rsplit('/', 1)[0]}/{medium['file']}"
+        width, height = int(medium.get("width") or 0), int(medium.get("height") or 0)
+    else:
+        src = url
+        width, height = int(meta.get("width") or media.width or 0), int(meta.get("height") or media.height or 0)
+    if width and height:
+        width, height = constrain(width, height, *MEDIUM)
+    attrs = {"src": src, "class": "attachment-medium size-medium",
+             "alt": TAGS.sub("", media.alt_text or "").strip(), "decoding": "async", "loading": "lazy"}
+    srcset = image_srcset(width, height, src, meta, url)
+    if srcset:
+        attrs["srcset"] = srcset
+        attrs["sizes"] = f"(max-width: {width}px) 100vw, {width}px"
+    size = (f' width="{width}"' if width else "") + (f' height="{height}"' if height else "")
+    return f"<img{size}" + "".join(f' {name}="{esc_attr(value)}"' for name, value in attrs.items()) + " />"
+
+
+def php_round(value):
+    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+
+
+def constrain(width, height, max_width=0, max_height=0):
+    """wp_constrain_dimensions: fit (width, height) in the box, never upscaling."""
+    if not max_width and not max_height:
+        return width, height
+    width_ratio = max_width / width if max_width and width > max_width else 1.0
+    height_ratio = max_height / height if max_height and height > max_height else 1.0
+    smaller, larger = min(width_ratio, height_ratio), max(width_ratio, height_ratio)
+    too_big = php_round(width * larger) > max_width or php_round(height * larger) > max_height
+    ratio = smaller if too_big else larger
+    new_width, new_height = max(1, php_round(width * ratio)), max(1, php_round(height * ratio))
+    if width_ratio < 1 and new_width == max_width - 1:
+        new_width = max_width
+    if height_ratio < 1 and new_height == max_height - 1:
+        new_height = max_height
+    return new_width, new_height
+
+
+def _close(a, b):
+    return abs(a - b) <= 1
+
+
+def matches_ratio(width, height, target_width, target_height):
+    """wp_image_matches_ratio."""
+    if width > target_width:
+        constrained, expected = constrain(width, height, target_width), (target_width, target_height)
+    else:
+        constrained, expected = constrain(target_width, target_height, width), (width, height)
+    return _close(constrained[0], expected[0]) and _close(constrained[1], expected[1])
+
+
+def image_srcset(width, height, src, meta, url):
+    """wp_calculate_image_srcset: same-ratio sizes, the src first; None unless two or more."""
+    sizes = meta.get("sizes") if isinstance(meta.get("sizes"), dict) else {}
+    if not width or not height or not meta.get("width"):
+        return None
+    candidates = [size for size in sizes.values() if isinstance(size, dict) and size.get("file")]
+    thumbnail = sizes.get("thumbnail") if isinstance(sizes.get("thumbnail"), dict) else {}
+    if thumbnail.get("mime-type", thumbnail.get("mime_type")) == "image/gif":
+        return None
+    candidates.append({"width": meta["width"], "height": meta.get("height"), "file": posixpath.basename(url)})
+    base, sources, matched = url.rsplit("/", 1)[0], {}, False
+    for image in candidates:
+        image_width, image_height = int(image.get("width") or 0), int(image.get("height") or 0)
+        is_src = not matched and src.endswith("/" + image["file"])
+        matched = matched or is_src
+        if not image_width or not image_height or (image_width > MAX_SRCSET_WIDTH and not is_src):
+            continue
+        if matches_ratio(width, height, image_width, image_height):
+            source = f"{base}/{image['file']} {image_width}w"
+            if is_src:
+                sources = {image_width: source, **{key: value for key, value in sources.items()
+                                                   if key != image_width}}
+            else:
+                sources[image_width] = source
+    return ", ".join(sources.values()) if matched and len(sources) > 1 else None
+
+
+def _needs_resize(width, height, target_width, target_height, crop):
+    """image_resize_dimensions is truthy: the size would differ from the original."""
+    if crop:
+        new_width, new_height = min(target_width, width), min(target_height, height)
+    else:
+        new_width, new_height = constrain(width, height, target_width, target_height)
+    return not (_close(new_width, width) and _close(new_height, height))
+
+
+def missing_image_sizes(media, meta):
+    """wp_get_missing_image_subsizes: default sizes the image is big enough for but lacks."""
+    if not is_image(media):
+        return []
+    if not meta:
+        return [name for name, *_rest in IMAGE_SIZES]
+    width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    have = meta.get("sizes") if isinstance(meta.get("sizes"), dict) else {}
+    if not width or not height:
+        return []
+    return [name for name, target_width, target_height, crop in IMAGE_SIZES
+            if name not in have and _needs_resize(width, height, target_width, target_height, crop)]
+
+
+# --- links ---------------------------------------------------------------------------------
+
+def media_links(media, ctx, relations):
+    """_links: self, collection, about, author, wp:attached-to, and edit-context actions."""
+    root = ctx.rest_root
+    self_href = f"{root}wp/v2/media/{media.wp_id}"
+    links = {"self": [{"href": self_href}], "collection": [{"href": f"{root}wp/v2/media"}],
+             "about": [{"href": f"{root}wp/v2/types/attachment"}]}
+    author = getattr(media, "author_wp_id", None)
+    if author:
+        links["author"] = [{"embeddable": True, "href": f"{root}wp/v2/users/{author}"}]
+    # `replies` (comments) is linked once the comments route exists, as for posts.
+    parent = relations.parent(media)
+    if parent is not None:
+        base = REST_BASES.get(parent.post_type, parent.post_type)
+        links["wp:attached-to"] = [{"embeddable": True, "post_type": parent.post_type, "id": parent.wp_id,
+                                    "href": f"{root}wp/v2/{base}/{parent.wp_id}"}]
+    if ctx.context == "edit":
+        if can(ctx.user, "unfiltered_html"):
+            links["wp:action-unfiltered-html"] = [{"href": self_href}]
+        if can(ctx.user, "edit_others_posts"):
+            links["wp:action-assign-author"] = [{"href": self_href}]
+    return links
