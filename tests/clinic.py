@@ -4,7 +4,7 @@ import dataclasses
 import uuid
 
 from wpcompat.accounts import create_app_password
-from wpcompat.db import bind, tenant_scope
+from wpcompat.db import bind, db, tenant_scope
 from wpcompat.demo import load_demo_content
 from wpcompat.models import Post, Term, User
 from wpcompat.sites import create_site
@@ -41,7 +41,16 @@ class Clinic:
 
 
 def make_clinic(engine, label="clinic"):
+    previous = db.obj
     bind(engine.database)
+    try:
+        return _make_clinic(engine, label)
+    finally:
+        if previous is not None:
+            bind(previous)                     # an app created earlier keeps its own database
+
+
+def _make_clinic(engine, label):
     slug = f"{label}-{uuid.uuid4().hex[:8]}"
     host = f"{slug}.clinic.test"
     with engine.database.atomic():

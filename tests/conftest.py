@@ -18,7 +18,7 @@ from falcon import testing
 from conf.settings import load_settings
 from wpcompat.accounts import create_app_password, create_user
 from wpcompat.app import create_app
-from wpcompat.db import bind, open_database, tenant_scope
+from wpcompat.db import bind, db, open_database, tenant_scope
 from wpcompat.migrator import Migrator
 from wpcompat.models import AuditTrail, Post, Term
 from wpcompat.sites import create_site
@@ -143,6 +143,15 @@ class SiteFixture:
 
 def make_site(engine, label):
     """A tenant with a host, an administrator (with an app password), an author, a term and a post."""
+    previous = db.obj
+    try:
+        return _make_site(engine, label)
+    finally:
+        if previous is not None:
+            bind(previous)                     # an app created earlier keeps its own database
+
+
+def _make_site(engine, label):
     bind(engine.database)
     slug = f"{label}-{uuid.uuid4().hex[:8]}"
     host = f"{slug}.clinic.test"

@@ -61,6 +61,7 @@ def live(tmp_path_factory):
     try:
         Migrator(engine.database, role).migrate()
         clinic = make_clinic(engine, "node")
+        bind(engine.database)                  # this module's own database, not the session's
         add_bulk_pages(clinic, BULK_PAGES)
         env = clean_env(WPCOMPAT_DATABASE_URL=engine.url, WPCOMPAT_APP_ROLE=role, WPCOMPAT_LOG_LEVEL="WARNING")
         server = Server(env, tmp_path_factory.mktemp("serve"))

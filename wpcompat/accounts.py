@@ -2,13 +2,14 @@
 
 import uuid
 
-from slugify import slugify
-
 from wpcompat import passwords
 from wpcompat.auth import ROLES
 from wpcompat.models import AppPassword, User
 from wpcompat.models.base import utcnow
+from wpcompat.slugs import sanitize_title
 from wpcompat.wp_ids import next_wp_id
+
+NICENAME_LENGTH = 50
 
 
 class AccountError(ValueError):
@@ -16,8 +17,12 @@ class AccountError(ValueError):
 
 
 def create_user(login, email, role, password=None, display_name=None, professional_registry=None,
-                professional_type=None, speciality=None, validated=False, **profile):
-    """A new user of the current tenant. Call inside tenant_scope()."""
+                professional_type=None, speciality=None, validated=False, nicename=None, **profile):
+    """A new user of the current tenant. Call inside tenant_scope().
+
+    nicename (the author slug): sanitised as WordPress does, from the login when not
+    given, and made unique among the tenant's active users with -2, -3...
+    """
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
     login = login.strip()
@@ -33,11 +38,28 @@ def create_user(login, email, role, password=None, display_name=None, profession
     return User.create(
         login=login, email=email, role=role,
         password_hash=passwords.hash_password(password) if password else passwords.UNUSABLE_PASSWORD,
-        wp_id=next_wp_id("user"), nicename=slugify(login)[:50] or f"user-{uuid.uuid4().hex[:8]}",
+        wp_id=next_wp_id("user"), nicename=unique_nicename(nicename or login),
         display_name=display_name or login,
         professional_registry=professional_registry, professional_type=professional_type,
         speciality=speciality, validated_at=now if validated else None,
         created_at=now, updated_at=now, **profile)
+
+
+def unique_nicename(text, user_id=None):
+    """wp_insert_user's user_nicename: sanitize_title of the first 50 characters, then -2, -3... if taken."""
+    base = sanitize_title(text[:NICENAME_LENGTH])[:NICENAME_LENGTH] or f"user-{uuid.uuid4().hex[:8]}"
+    candidate, suffix = base, 2
+    while _nicename_taken(candidate, user_id):
+        candidate = f"{base[:NICENAME_LENGTH - 1 - len(str(suffix))]}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def _nicename_taken(nicename, user_id):
+    query = User.select(User.id).where(User.nicename == nicename, User.deleted_at.is_null())
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    return query.exists()
 
 
 def create_app_password(user, name, app_id=""):

@@ -13,6 +13,14 @@ from wpcompat.routes.front import SiteFront
 from wpcompat.routes.index import IndexController
 from wpcompat.routes.media import MediaController
 from wpcompat.routes.posts import PostsController
+from wpcompat.routes.search import SearchController
+from wpcompat.routes.settings import SettingsController
+from wpcompat.routes.statuses import StatusesController
+from wpcompat.routes.taxonomies import TaxonomiesController
+from wpcompat.routes.types import TypesController
+from wpcompat.routes.terms import TermsController
+from wpcompat.routes.users import UsersController
+from wpcompat.routes.application_passwords import ApplicationPasswordsController
 from wpcompat.sites import SiteDirectory
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -25,7 +33,16 @@ def build_controllers():
         BatchController(),
         PostsController("post", "posts"),
         PostsController("page", "pages"),
+        TypesController(),
+        StatusesController(),
+        TaxonomiesController(),
+        TermsController("category", "categories"),
+        TermsController("post_tag", "tags"),
         MediaController(),
+        UsersController(),
+        ApplicationPasswordsController(),
+        SearchController(),
+        SettingsController(),
     ]
 
 
@@ -43,11 +60,12 @@ def create_app(settings, database=None):
         database = open_database(settings.database_url, settings.pool_size)
     configure_serving_role(database, settings.app_role)
     bind(database)
+    site_directory = SiteDirectory(database)
     app = falcon.App(media_type=JSON_CONTENT_TYPE, middleware=[
         middleware.RequestId(settings),
         middleware.RestHeaders(),
         middleware.RestRoute(),
-        middleware.TenantFromHost(SiteDirectory(database)),
+        middleware.TenantFromHost(site_directory),
         middleware.UnitOfWork(database),
         middleware.Authenticate(),
         middleware.AuditTrail(),
@@ -55,6 +73,8 @@ def create_app(settings, database=None):
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.default_media_type = JSON_CONTENT_TYPE
     errors.install(app)
-    app.add_sink(RestSink(build_rest_server(), settings), prefix=f"^{REST_PREFIX}(?=/|$)")
+    rest_server = build_rest_server()
+    rest_server.site_directory = site_directory      # settings updates make it reload the tenant
+    app.add_sink(RestSink(rest_server, settings), prefix=f"^{REST_PREFIX}(?=/|$)")
     app.add_route("/", SiteFront())
     return app

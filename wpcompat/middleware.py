@@ -8,8 +8,8 @@ UnitOfWork commits, and UnitOfWork writes deferred (denial) rows after a rollbac
 import logging
 import uuid
 
-from wpcompat import audit, auth
-from wpcompat.db import current_tenant, enter_tenant, tenant_scope
+from wpcompat import audit, auth, passwords
+from wpcompat.db import current_tenant, db, enter_tenant, tenant_scope
 from wpcompat.errors import WPError, CRITICAL_MESSAGE
 
 log = logging.getLogger("wpcompat")
@@ -108,6 +108,8 @@ class UnitOfWork:
 
     def process_request(self, req, resp):
         site = req.context.site
+        if db.obj is not self.database:           # the models must run inside this very transaction
+            db.initialize(self.database)
         self.database.connect(reuse_if_open=True)
         txn = self.database.atomic()
         txn.__enter__()
@@ -163,6 +165,7 @@ class Authenticate:
         req.context.attempted_login = login
         req.context.trust_score = auth.TRUST_FAILED
         req.context.user = auth.authenticate_app_password(login, password, req.context.client_ip)
+        req.context.app_password_hash = passwords.hash_app_password(password)   # which one: /introspect
         req.context.trust_score = auth.TRUST_APP_PASSWORD
 
 

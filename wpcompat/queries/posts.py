@@ -104,6 +104,18 @@ def collection(user, post_type, args, site_zone):
     return _order(page, args), count
 
 
+def published_search(user, post_types, args):
+    """(page query, count query): published posts of several types the user may read, filtered by
+    `include`, `exclude` and `search`, in WordPress's search order (the /wp/v2/search route)."""
+    def matching(query):
+        query = readable(query.where(Post.post_type.in_(list(post_types))), user, "post", ("publish",))
+        query = _filter_people_and_ids(query, {"include": args.get("include"), "exclude": args.get("exclude")})
+        return _search(query, args["search"]) if args.get("search") else query
+
+    order = {"orderby": "relevance", "search": args["search"]} if args.get("search") else {"orderby": "date"}
+    return _order(matching(base_select()), order), matching(Post.select(Post.id))
+
+
 FILTER_ARGS = ("author", "author_exclude", "include", "exclude", "parent", "parent_exclude", "after", "before",
                "modified_after", "modified_before", "categories", "categories_exclude", "tags", "tags_exclude",
                "search", "slug", "sticky", "format", "menu_order")

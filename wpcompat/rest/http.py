@@ -98,6 +98,9 @@ class RestSink:
         inner = RestRequest.internal(request, "GET", path)
         if "context" not in inner.query:
             inner.query["context"] = "embed"
+        route, _captures = self.server.match(inner.route)
+        if route is not None and "(?P<" not in route.pattern and "per_page" not in inner.query:
+            inner.query["per_page"] = 100          # a linked collection is embedded whole (up to 100)
         inner.is_embed = True
         try:
             result = compact_links(self.server.dispatch(inner).data)

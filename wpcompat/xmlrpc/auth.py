@@ -1,0 +1,163 @@
+"""Logging XML-RPC callers in: wp_xmlrpc_server::login() plus this project's brute-force guards.
+
+- The username may be the login or the e-mail address; the password the login password
+  (argon2, passwords.verify_password) or an application password (XML-RPC counts as an
+  API request in WordPress). Users are tenant rows, so another site's user is unknown here.
+- WordPress's guard: after the first failed login in an HTTP request, every later login in
+  that request fails too (system.multicall cannot be used to try many passwords at once).
+- Ours: failed logins are counted per client IP and per login name over a sliding window;
+  past the limit, logins fail with fault 429 before any password is checked. The counters
+  live in the worker process (bounded in size); the audit trail keeps every failure.
+- Every failed or refused login is audited as a denied `auth:login:failure` event.
+"""
+
+import collections
+import hashlib
+import threading
+import time
+
+from wpcompat import auth as wp_auth
+from wpcompat import passwords
+from wpcompat.audit import Operation, record
+from wpcompat.errors import WPError
+from wpcompat.xmlrpc.call import text
+from wpcompat.xmlrpc.faults import Fault
+
+TRUST_LOGIN_PASSWORD = 50
+WINDOW_SECONDS = 15 * 60
+MAX_FAILURES_PER_IP = 20
+MAX_FAILURES_PER_LOGIN = 10
+MAX_TRACKED_KEYS = 10_000
+RATE_LIMITED = "Too many failed login attempts. Please try again later."
+DISABLED = "XML-RPC services are disabled on this site."
+
+
+class FailureCounter:
+    """Failures per key in a sliding window; at most `max_keys` keys (the oldest are forgotten)."""
+
+    def __init__(self, window=WINDOW_SECONDS, max_keys=MAX_TRACKED_KEYS, clock=time.monotonic):
+        self.window, self.max_keys, self.clock = window, max_keys, clock
+        self._failures = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, key, now):
+        times = self._failures.get(key)
+        if not times:
+            return None
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+            return None
+        return times
+
+    def count(self, key):
+        with self._lock:
+            times = self._recent(key, self.clock())
+            return len(times) if times else 0
+
+    def add(self, key, cap):
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now) or collections.deque(maxlen=cap + 1)
+            times.append(now)
+            self._failures[key] = times
+            self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
+
+    def clear(self, key):
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def reset(self):
+        with self._lock:
+            self._failures.clear()
+
+
+failures = FailureCounter()
+_dummy_hash = []
+
+
+def _keys(call, username):
+    tenant = str(call.site.id)
+    return (tenant, "ip", call.req.context.client_ip or ""), (tenant, "login", username.strip().lower())
+
+
+def _equalize_timing(password):
+    """An unknown user costs one argon2 verification too, so timing does not tell who exists."""
+    if not _dummy_hash:
+        _dummy_hash.append(passwords.hash_password("wpcompat-no-such-user"))
+    passwords.verify_password(_dummy_hash[0], password)
+
+
+def _looks_like_app_password(password):
+    return len(passwords.normalize_app_password(password)) == passwords.APP_PASSWORD_LENGTH
+
+
+def _try_app_password(call, username, password):
+    try:
+        return wp_auth.authenticate_app_password(username, password, call.req.context.client_ip)
+    except WPError:
+        return None
+
+
+def verify(call, username, password):
+    """(user, trust score) when the credentials are good, else (None, 0)."""
+    user = wp_auth.find_user(username) if username else None
+    if user is None:
+        _equalize_timing(password)
+        return None, 0
+    app_first = _looks_like_app_password(password)
+    if app_first and _try_app_password(call, username, password) is not None:
+        return user, wp_auth.TRUST_APP_PASSWORD
+    if passwords.verify_password(user.password_hash, password):
+        return user, TRUST_LOGIN_PASSWORD
+    if not app_first and _try_app_password(call, username, password) is not None:
+        return user, wp_auth.TRUST_APP_PASSWORD
+    return None, 0
+
+
+def _deny(call, username, reason):
+    record(call.req, "auth:login:failure", None, operation=Operation.LOGIN, policy_decision="deny",
+           login=username, reason=reason, via="xmlrpc", xmlrpc_method=call.name)
+
+
+def _check_enabled(call):
+    if call.site.options.get("xmlrpc_enabled", True) is False:
+        call.state.disabled_status = 405
+        raise Fault(405, DISABLED)
+
+
+def login(call, username, password):
+    """The user, or Fault 403 (bad or locked login) / 429 (rate limited) / 405 (disabled)."""
+    _check_enabled(call)
+    username, password = text(username), text(password)
+    state = call.state
+    if state.login_failed:
+        _deny(call, username, "locked: an earlier login in this request failed")
+        raise Fault.bad_login()
+    cache_key = (username, hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest())
+    if cache_key in state.logins:
+        return _signed_in(call, *state.logins[cache_key])
+    ip_key, login_key = _keys(call, username)
+    if failures.count(ip_key) >= MAX_FAILURES_PER_IP or failures.count(login_key) >= MAX_FAILURES_PER_LOGIN:
+        state.login_failed = True
+        _deny(call, username, "rate limited")
+        raise Fault(429, RATE_LIMITED)
+    user, trust = verify(call, username, password)
+    if user is None:
+        state.login_failed = True
+        failures.add(ip_key, MAX_FAILURES_PER_IP)
+        failures.add(login_key, MAX_FAILURES_PER_LOGIN)
+        _deny(call, username, "bad credentials")
+        raise Fault.bad_login()
+    failures.clear(login_key)
+    state.logins[cache_key] = (user, trust)
+    return _signed_in(call, user, trust)
+
+
+def _signed_in(call, user, trust):
+    call.req.context.user = user
+    call.req.context.trust_score = trust
+    return user
