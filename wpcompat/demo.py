@@ -10,6 +10,7 @@ import datetime
 from slugify import slugify
 
 from wpcompat.accounts import create_user
+from wpcompat.editing.posts import recount_terms
 from wpcompat.db import db, tenant_scope
 from wpcompat.models import CustomField, Post, PostTerm, Tenant, Term, User, WorkflowState
 from wpcompat.models.base import utcnow
@@ -137,9 +138,8 @@ def _posts(users, terms):
                          sticky=title.startswith("Calendário"))
         for order, name in enumerate(categories + tags):
             PostTerm.create(post=post.id, term=terms[name].id, term_order=order)
-            if status == "publish":
-                Term.update(count=Term.count + 1).where(Term.id == terms[name].id).execute()
         posts.append(post)
+    recount_terms([term.id for term in terms.values()])
     return posts
 
 

@@ -432,7 +432,8 @@ def test_batch_refuses_routes_that_are_not_batchable_and_too_many_requests(api):
 def test_term_counts_only_published(api, clinic):
     with tenant_scope(clinic.id):
         counts = {term.name: term.count for term in Term.select().where(Term.taxonomy == "category")}
-    assert counts["Notícias"] == 1              # the draft and the scheduled post do not count
+    assert counts["Pediatria"] == 1             # one published public post
+    assert counts["Notícias"] == 0              # a professional post, a draft, a scheduled one: none counts
 
 
 def test_wrong_credentials_fail_even_public_reads(client, clinic):

@@ -170,10 +170,16 @@ def _has_any(post, taxonomy):
 
 
 def recount_terms(term_ids):
-    """WordPress's term count: published posts carrying the term."""
+    """A term's `count`: published posts carrying it that anyone may see.
+
+    WordPress counts published posts. Here content of a restricted compliance level is
+    left out: the count is shown to everybody, and hidden content must not be counted
+    (DESIGN.md §8), so the number (and hide_empty) is what the public can see.
+    """
     for term_id in set(term_ids):
         count = (PostTerm.select().join(Post, on=(PostTerm.post == Post.id))
-                 .where(PostTerm.term == term_id, Post.status == "publish").count())
+                 .where(PostTerm.term == term_id, Post.status == "publish",
+                        Post.compliance_level.is_null() | (Post.compliance_level == "public")).count())
         Term.update(count=count).where(Term.id == term_id).execute()
 
 
