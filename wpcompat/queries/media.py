@@ -20,8 +20,8 @@ from wpcompat import permissions
 from wpcompat.auth import can
 from wpcompat.models import Media, Post, User
 from wpcompat.queries import posts as post_queries
+from wpcompat.queries import common
 from wpcompat.queries.compiled import CompiledQuery
-from wpcompat.rest.validation import parse_date
 
 Uploader = User.alias("uploader")
 Parent = Post.alias("attached_to")
@@ -101,8 +101,11 @@ def _filtered(query, user, args, zone):
     if "inherit" not in (args.get("status") or ["inherit"]):
         return query.where(peewee.SQL("1 = 0"))       # no private or trashed media are stored
     query = visible(query, user)
-    query = _filter_people_and_ids(query, args)
-    query = _filter_dates(query, args, zone)
+    query = common.filter_authors_and_ids(query, args, Media.uploaded_by, Media.wp_id)
+    query = common.filter_parents(query, args, Media.post)
+    # after/before on the upload date, modified_* on the last change (both stored in UTC)
+    query = common.filter_dates(query, args, {"date": Media.inserted_at, "modified": Media.updated_at},
+                                lambda moment: _utc(moment, zone))
     query = _filter_types(query, args)
     if args.get("search"):
         query = _search(query, args["search"])
@@ -111,55 +114,11 @@ def _filtered(query, user, args, zone):
     return query
 
 
-def _user_ids(wp_ids):
-    return User.select(User.id).where(User.wp_id.in_(wp_ids))
-
-
-def _post_ids(wp_ids):
-    return Post.select(Post.id).where(Post.wp_id.in_(wp_ids))
-
-
-def _filter_people_and_ids(query, args):
-    if args.get("author"):
-        query = query.where(Media.uploaded_by.in_(_user_ids(args["author"])))
-    if args.get("author_exclude"):
-        query = query.where(Media.uploaded_by.not_in(_user_ids(args["author_exclude"])))
-    if args.get("include"):
-        query = query.where(Media.wp_id.in_(args["include"]))
-    if args.get("exclude"):
-        query = query.where(Media.wp_id.not_in(args["exclude"]))
-    if args.get("parent"):                              # 0: unattached
-        wanted = args["parent"]
-        ids = [value for value in wanted if value]
-        clause = Media.post.in_(_post_ids(ids)) if ids else peewee.SQL("1 = 0")
-        query = query.where(clause | Media.post.is_null() if 0 in wanted else clause)
-    if args.get("parent_exclude"):                      # NOT IN is never true for NULL: say it
-        unwanted = args["parent_exclude"]
-        ids = [value for value in unwanted if value]
-        attached_elsewhere = Media.post.is_null(False)
-        if ids:
-            attached_elsewhere = attached_elsewhere & Media.post.not_in(_post_ids(ids))
-        query = query.where(attached_elsewhere if 0 in unwanted else attached_elsewhere | Media.post.is_null())
-    return query
-
-
 def _utc(value, zone):
     """A request date → naive UTC; without an offset it is the site's local time."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _filter_dates(query, args, zone):
-    """after/before on the upload date, modified_* on the last change (both stored in UTC)."""
-    for key, column, later in (("after", Media.inserted_at, True), ("before", Media.inserted_at, False),
-                               ("modified_after", Media.updated_at, True),
-                               ("modified_before", Media.updated_at, False)):
-        value = args.get(key)
-        value = parse_date(value) if isinstance(value, str) else value
-        if isinstance(value, datetime.datetime):
-            query = query.where(column > _utc(value, zone) if later else column < _utc(value, zone))
-    return query
 
 
 def _filter_types(query, args):

@@ -6,7 +6,6 @@ compliance levels by the healthcare rules, in SQL, so X-WP-Total never counts wh
 the caller may not see. A list costs a fixed number of queries, whatever per_page is.
 """
 
-import datetime
 import functools
 import uuid
 
@@ -16,8 +15,8 @@ from wpcompat import permissions
 from wpcompat.auth import can
 from wpcompat.db import current_tenant, db
 from wpcompat.models import Media, Post, PostTerm, Term, User
+from wpcompat.queries import common
 from wpcompat.queries.compiled import CompiledQuery
-from wpcompat.rest.validation import parse_date
 
 Author = User.alias("author")
 Featured = Media.alias("featured")
@@ -109,7 +108,8 @@ def published_search(user, post_types, args):
     `include`, `exclude` and `search`, in WordPress's search order (the /wp/v2/search route)."""
     def matching(query):
         query = readable(query.where(Post.post_type.in_(list(post_types))), user, "post", ("publish",))
-        query = _filter_people_and_ids(query, {"include": args.get("include"), "exclude": args.get("exclude")})
+        query = common.filter_authors_and_ids(query, {"include": args.get("include"),
+                                                      "exclude": args.get("exclude")}, Post.author, Post.wp_id)
         return _search(query, args["search"]) if args.get("search") else query
 
     order = {"orderby": "relevance", "search": args["search"]} if args.get("search") else {"orderby": "date"}
@@ -152,8 +152,10 @@ def fast_total(user, post_type, args):
 def _filtered(query, user, post_type, args, site_zone):
     query = query.where(Post.post_type == post_type)
     query = readable(query, user, post_type, statuses_for(args.get("status") or ["publish"]))
-    query = _filter_people_and_ids(query, args)
-    query = _filter_dates(query, args, site_zone)
+    query = common.filter_authors_and_ids(query, args, Post.author, Post.wp_id)
+    query = common.filter_parents(query, args, Post.parent)
+    query = common.filter_dates(query, args, {"date": Post.date_local, "modified": Post.modified_local},
+                                lambda moment: _local(moment, site_zone))
     query = _filter_terms(query, args)
     if args.get("search"):
         query = _search(query, args["search"])
@@ -169,55 +171,11 @@ def _filtered(query, user, post_type, args, site_zone):
     return query
 
 
-def _user_ids(wp_ids):
-    return User.select(User.id).where(User.wp_id.in_(wp_ids))
-
-
-def _post_ids(wp_ids):
-    return Parent.select(Parent.id).where(Parent.wp_id.in_(wp_ids))
-
-
-def _filter_people_and_ids(query, args):
-    if args.get("author"):
-        query = query.where(Post.author.in_(_user_ids(args["author"])))
-    if args.get("author_exclude"):
-        query = query.where(Post.author.not_in(_user_ids(args["author_exclude"])))
-    if args.get("include"):
-        query = query.where(Post.wp_id.in_(args["include"]))
-    if args.get("exclude"):
-        query = query.where(Post.wp_id.not_in(args["exclude"]))
-    for key, negate in (("parent", False), ("parent_exclude", True)):
-        wanted = args.get(key)
-        if not wanted:
-            continue
-        top = 0 in wanted
-        ids = [value for value in wanted if value]
-        clause = Post.parent.in_(_post_ids(ids)) if ids else peewee.SQL("1 = 0")
-        if top:
-            clause = clause | Post.parent.is_null()
-        if negate:                              # NOT IN would drop the NULL parents (top level)
-            clause = ~clause if top else (Post.parent.is_null() | ~clause)
-        query = query.where(clause)
-    return query
-
-
 def _local(value, zone):
     """A request date → naive local time of the site, as post_date is stored."""
     if value.tzinfo is not None:
         value = value.astimezone(zone)
     return value.replace(tzinfo=None)
-
-
-def _filter_dates(query, args, zone):
-    for key, column, op in (("after", Post.date_local, ">"), ("before", Post.date_local, "<"),
-                            ("modified_after", Post.modified_local, ">"),
-                            ("modified_before", Post.modified_local, "<")):
-        value = args.get(key)
-        if isinstance(value, str):
-            value = parse_date(value)
-        if isinstance(value, datetime.datetime):
-            query = query.where(column > _local(value, zone) if op == ">" else column < _local(value, zone))
-    return query
 
 
 def _term_ids(taxonomy, wp_ids, include_children=False):

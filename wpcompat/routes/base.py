@@ -33,6 +33,44 @@ def pagination_params():
     }
 
 
+def post_collection_params():
+    """The collection arguments posts, pages and media share (WP_REST_Posts_Controller)."""
+    params = pagination_params()
+    date = {"type": "string", "format": "date-time"}
+    ids = {"type": "array", "items": {"type": "integer"}, "default": []}
+    params.update({
+        "after": {**date, "description": "Limit response to posts published after a given ISO8601 compliant date."},
+        "modified_after": {**date, "description": "Limit response to posts modified after a given ISO8601 "
+                                                  "compliant date."},
+        "author": {**ids, "description": "Limit result set to posts assigned to specific authors."},
+        "author_exclude": {**ids, "description": "Ensure result set excludes posts assigned to specific authors."},
+        "before": {**date, "description": "Limit response to posts published before a given ISO8601 compliant "
+                                          "date."},
+        "modified_before": {**date, "description": "Limit response to posts modified before a given ISO8601 "
+                                                   "compliant date."},
+        "exclude": {**ids, "description": "Ensure result set excludes specific IDs."},
+        "include": {**ids, "description": "Limit result set to specific IDs."},
+    })
+    return params
+
+
+def order_params(orderby_values, default="date"):
+    return {
+        "offset": {"description": "Offset the result set by a specific number of items.", "type": "integer"},
+        "order": {"description": "Order sort attribute ascending or descending.", "type": "string",
+                  "default": "desc", "enum": ["asc", "desc"]},
+        "orderby": {"description": "Sort collection by post attribute.", "type": "string", "default": default,
+                    "enum": list(orderby_values)},
+    }
+
+
+def parent_params():
+    ids = {"type": "array", "items": {"type": "integer"}, "default": []}
+    return {"parent": {**ids, "description": "Limit result set to items with particular parent IDs."},
+            "parent_exclude": {**ids, "description": "Limit result set to all items except those of a "
+                                                     "particular parent ID."}}
+
+
 class Controller:
     namespace = "wp/v2"
     rest_base = None

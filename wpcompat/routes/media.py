@@ -16,7 +16,8 @@ from wpcompat.queries import media as media_queries
 from wpcompat.responses.media import MediaRelations, attachment_link, media_links, prepare_media
 from wpcompat.rest.server import READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import Controller, PrepareContext, context_param, pagination_params
+from wpcompat.routes.base import (Controller, PrepareContext, context_param, order_params, parent_params,
+                                  post_collection_params)
 from wpcompat.schemas.media import MEDIA_STATUSES, MEDIA_TYPES, media_schema
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -44,27 +45,10 @@ class MediaController(Controller):
         ], schema=self.get_item_schema, controller=self)
 
     def get_collection_params(self):
-        params = pagination_params()
-        date = {"type": "string", "format": "date-time"}
-        ids = {"type": "array", "items": {"type": "integer"}, "default": []}
+        params = post_collection_params()
+        params.update(order_params(ORDERBY))
+        params.update(parent_params())
         params.update({
-            "after": {**date, "description": "Limit response to posts published after a given ISO8601 date."},
-            "modified_after": {**date, "description": "Limit response to posts modified after a given date."},
-            "author": {**ids, "description": "Limit result set to posts assigned to specific authors."},
-            "author_exclude": {**ids, "description": "Ensure result set excludes posts assigned to specific "
-                                                     "authors."},
-            "before": {**date, "description": "Limit response to posts published before a given ISO8601 date."},
-            "modified_before": {**date, "description": "Limit response to posts modified before a given date."},
-            "exclude": {**ids, "description": "Ensure result set excludes specific IDs."},
-            "include": {**ids, "description": "Limit result set to specific IDs."},
-            "offset": {"description": "Offset the result set by a specific number of items.", "type": "integer"},
-            "order": {"description": "Order sort attribute ascending or descending.", "type": "string",
-                      "default": "desc", "enum": ["asc", "desc"]},
-            "orderby": {"description": "Sort collection by post attribute.", "type": "string", "default": "date",
-                        "enum": ORDERBY},
-            "parent": {**ids, "description": "Limit result set to items with particular parent IDs."},
-            "parent_exclude": {**ids, "description": "Limit result set to all items except those of a particular "
-                                                     "parent ID."},
             "slug": {"description": "Limit result set to posts with one or more specific slugs.", "type": "array",
                      "items": {"type": "string"}},
             "status": {"default": "inherit", "description": "Limit result set to posts assigned one or more "

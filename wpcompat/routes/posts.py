@@ -7,7 +7,8 @@ from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import PostRelations, permalink, post_links, prepare_post
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import Controller, PrepareContext, context_param, pagination_params
+from wpcompat.routes.base import (Controller, PrepareContext, context_param, order_params, parent_params,
+                                  post_collection_params)
 from wpcompat.schemas.posts import FORMATS, post_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -68,36 +69,15 @@ class PostsController(Controller):
         ], schema=self.get_item_schema, controller=self)
 
     def get_collection_params(self):
-        params = pagination_params()
-        date = {"type": "string", "format": "date-time"}
-        ids = {"type": "array", "items": {"type": "integer"}, "default": []}
-        params.update({
-            "after": {**date, "description": "Limit response to posts published after a given ISO8601 date."},
-            "modified_after": {**date, "description": "Limit response to posts modified after a given date."},
-            "author": {**ids, "description": "Limit result set to posts assigned to specific authors."},
-            "author_exclude": {**ids, "description": "Ensure result set excludes posts assigned to specific "
-                                                     "authors."},
-            "before": {**date, "description": "Limit response to posts published before a given ISO8601 date."},
-            "modified_before": {**date, "description": "Limit response to posts modified before a given date."},
-            "exclude": {**ids, "description": "Ensure result set excludes specific IDs."},
-            "include": {**ids, "description": "Limit result set to specific IDs."},
-        })
+        params = post_collection_params()
         if self.post_type == "page":
             params["menu_order"] = {"description": "Limit result set to posts with a specific menu_order value.",
                                     "type": "integer"}
         orderby = ["author", "date", "id", "include", "modified", "parent", "relevance", "slug",
                    "include_slugs", "title"] + (["menu_order"] if self.post_type == "page" else [])
-        params.update({
-            "offset": {"description": "Offset the result set by a specific number of items.", "type": "integer"},
-            "order": {"description": "Order sort attribute ascending or descending.", "type": "string",
-                      "default": "desc", "enum": ["asc", "desc"]},
-            "orderby": {"description": "Sort collection by post attribute.", "type": "string", "default": "date",
-                        "enum": orderby},
-        })
+        params.update(order_params(orderby))
         if self.post_type == "page":
-            params["parent"] = {**ids, "description": "Limit result set to items with particular parent IDs."}
-            params["parent_exclude"] = {**ids, "description": "Limit result set to all items except those of a "
-                                                              "particular parent ID."}
+            params.update(parent_params())
         params["slug"] = {"description": "Limit result set to posts with one or more specific slugs.",
                           "type": "array", "items": {"type": "string"}}
         params["status"] = {"default": "publish", "description": "Limit result set to posts assigned one or more "
