@@ -7,9 +7,8 @@ import pytest
 from falcon import testing
 
 from wpcompat.app import create_app
-from wpcompat.db import bind
 from wpcompat.errors import WPError
-from wpcompat.models import AuditTrail, Term
+from wpcompat.models import Term
 from wpcompat.wp_ids import next_wp_id
 
 from conftest import basic_auth, count_rows

@@ -25,6 +25,7 @@ class Site:
     start_of_week: int
     language: str
     posts_per_page: int
+    default_category: object
     options: dict
 
     @classmethod
@@ -52,9 +53,10 @@ def normalize_host(host):
 class SiteDirectory:
     """Host → Site, cached for a short while. Lookups never need a tenant context."""
 
-    def __init__(self, database, ttl=30.0):
+    def __init__(self, database, ttl=5.0, miss_reload=1.0):
         self.database = database
-        self.ttl = ttl
+        self.ttl = ttl                       # settings changed by another worker show within this time
+        self.miss_reload = miss_reload       # an unknown host reloads at most this often (new tenants)
         self._lock = threading.Lock()
         self._loaded_at = None
         self._by_host = {}
@@ -77,7 +79,10 @@ class SiteDirectory:
         with self._lock:
             if self._loaded_at is None or time.monotonic() - self._loaded_at > self.ttl:
                 self._load()
-            site = self._by_host.get(normalize_host(host))
+            host = normalize_host(host)
+            if host not in self._by_host and time.monotonic() - self._loaded_at > self.miss_reload:
+                self._load()
+            site = self._by_host.get(host)
             if site is None and len(self._sites) == 1:
                 site = self._sites[0]
             return site

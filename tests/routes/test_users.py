@@ -14,7 +14,7 @@ import pytest
 
 from wpcompat.accounts import create_app_password, create_user
 from wpcompat.db import bind, db, tenant_scope
-from wpcompat.models import AppPassword, Post, User
+from wpcompat.models import AppPassword, Media, Post, User
 from wpcompat.sites import create_site
 from wpcompat.wp_ids import next_wp_id
 
@@ -547,15 +547,21 @@ def test_only_delete_users_may_delete(api, clinic, role, status):
 
 def test_delete_reassigning_content(api, clinic, audit_rows):
     author, editor = wp_id(clinic, "author"), wp_id(clinic, "editor")
+    with tenant_scope(clinic.id):
+        upload = Media.create(filename=f"{clinic.id}/2026/01/x.png", original_filename="x.png", mime_type="image/png",
+                              file_size=10, uploaded_by=clinic.users["author"].id, wp_id=next_wp_id("post"))
     result = api("DELETE", f"/wp/v2/users/{author}", "administrator", json={"force": True, "reassign": editor})
     assert result.status_code == 200 and result.json["deleted"] is True
     previous = result.json["previous"]
     assert previous["username"] == "author" and "_links" not in previous
+    assert "Allow" not in result.headers                  # as WordPress: the user no longer exists
     assert list(previous) == EDIT_FIELDS[:-1]
     assert api("GET", f"/wp/v2/users/{author}", "administrator").status_code == 404
     assert "Álvaro Autor" not in names(api("GET", "/wp/v2/users", "administrator"))
     posts = api("GET", "/wp/v2/posts", params={"per_page": 100}).json
     assert posts and all(post["author"] == editor for post in posts)
+    with tenant_scope(clinic.id):
+        assert Media.get_by_id(upload.id).uploaded_by_id == clinic.users["editor"].id
     row = reload(clinic, author, deleted=True)
     assert row.deleted_at is not None and row.deleted_by == clinic.users["administrator"].id
     assert row.login != "author" and row.email != "author@demo.wpcompat.test"

@@ -12,6 +12,7 @@ from wpcompat.db import db
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.models.base import utcnow
+from wpcompat.rest.validation import parse_date
 from wpcompat.slugs import sanitize_title, unique_slug
 from wpcompat.wp_ids import next_wp_id
 
@@ -91,9 +92,9 @@ def _apply_dates(post, args, zone, creating):
     now = utcnow()
     given = None
     if args.get("date_gmt"):
-        given = dates.split(args["date_gmt"], zone, is_gmt=True)
+        given = dates.split(parse_date(args["date_gmt"]), zone, is_gmt=True)
     elif args.get("date"):
-        given = dates.split(args["date"], zone, is_gmt=False)
+        given = dates.split(parse_date(args["date"]), zone, is_gmt=False)
     if given is not None:
         post.date_local, post.published_at = (value.replace(microsecond=0) for value in given)
     elif creating:

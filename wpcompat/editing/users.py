@@ -34,6 +34,7 @@ _ENTITIES = re.compile(r"&.+?;")
 _NOT_STRICT = re.compile(r"[^a-z0-9 _.\-@]", re.I)
 _SPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[\r\n\t ]+")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 URL_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "news", "irc", "irc6", "ircs", "gopher", "nntp", "feed",
                "telnet", "mms", "rtsp", "sms", "svn", "tel", "fax", "xmpp", "webcal", "urn")
@@ -98,11 +99,18 @@ def check_roles(value, request):
 
 
 def check_reassign(value, request):
-    """WP_REST_Users_Controller::check_reassign: a user id, or false / 'false' / '' for none (0 too)."""
-    if value is False or value == "" or value is None:
+    """WP_REST_Users_Controller::check_reassign on the raw value: a user id, or false, 'false', ''
+    (and 0) for none. Anything else is rest_invalid_param."""
+    if value is None or value is False:
         return False
     if isinstance(value, int) and not isinstance(value, bool):
         return abs(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text in ("", "false"):
+            return False
+        if _NUMBER.match(text):
+            return abs(int(float(text)))
     raise ParamError("rest_invalid_param", "Invalid user parameter(s).", {"status": 400})
 
 

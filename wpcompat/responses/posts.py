@@ -31,7 +31,7 @@ class PostRelations:
 
 def permalink(post, home, relations):
     """get_permalink: pretty for published/private, ?p= (or ?page_id=) while unpublished."""
-    if post.status in ("draft", "pending", "future") or not post.slug:
+    if post.status in ("draft", "pending", "future", "trash") or not post.slug:
         return f"{home}/?page_id={post.wp_id}" if post.post_type == "page" else f"{home}/?p={post.wp_id}"
     path = relations.paths.get(post.id, post.slug) if post.post_type == "page" else post.slug
     return f"{home}/{path}/"

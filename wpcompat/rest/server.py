@@ -59,7 +59,7 @@ class Route:
             item = {"methods": list(endpoint.methods)}
             if endpoint.allow_batch:
                 item["allow_batch"] = {"v1": True}
-            item["args"] = public_args(endpoint.args)
+            item["args"] = public_args(endpoint.args) or []     # PHP's empty array, as WordPress prints it
             entry["endpoints"].append(item)
         if "(?P<" not in self.pattern:
             entry["_links"] = {"self": [{"href": base_url + self.pattern.lstrip("/")}]}

@@ -52,14 +52,15 @@ class PostsController(Controller):
         item_args = {"id": {"description": "Unique identifier for the post.", "type": "integer"}}
         writable = writable_args(self._schema)
         server.register(self.namespace, f"/{self.rest_base}", [
-            Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params()),
+            Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params(),
+                     allow_batch=True),
             Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check, writable, allow_batch=True),
         ], schema=self.get_item_schema, controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check, {
                 **item_args, "context": context_param(),
                 "password": {"description": "The password for the post if it is password protected.",
-                             "type": "string"}}),
+                             "type": "string"}}, allow_batch=True),
             Endpoint(EDITABLE, self.update_item, self.update_item_permissions_check, {**item_args, **writable},
                      allow_batch=True),
             Endpoint(DELETABLE, self.delete_item, self.delete_item_permissions_check, {
@@ -171,9 +172,7 @@ class PostsController(Controller):
         ctx = PrepareContext(self, request)
         relations = PostRelations([post])
         self.audit(request, "post:read", post.id, wp_id=post.wp_id)
-        headers = {}
-        if post.status in ("publish", "private") and post.post_type in ("post", "page"):
-            headers["Link"] = f'<{permalink(post, ctx.home, relations)}>; rel="alternate"; type=text/html'
+        headers = {"Link": f'<{permalink(post, ctx.home, relations)}>; rel="alternate"; type=text/html'}
         return RestResponse(self.prepare_item_for_response(post, ctx, relations), 200, headers)
 
     # --- writing -------------------------------------------------------------------
@@ -205,9 +204,9 @@ class PostsController(Controller):
         return self.created(self._edit_view(request, post), self.rest_url(request, f"wp/v2/{self.rest_base}/"
                                                                                   f"{post.wp_id}"))
 
-    def _default_category(self, request):
-        wp_id = getattr(request.site, "default_category", None) or request.site.options.get("default_category")
-        return wp_id
+    @staticmethod
+    def _default_category(request):
+        return request.site.default_category or request.site.options.get("default_category")
 
     def _edit_view(self, request, post):
         """A saved post as the response shows it: edit context, reloaded with its relations."""

@@ -14,19 +14,23 @@ from wpcompat.errors import WPError
 from wpcompat.queries import users as user_queries
 from wpcompat.responses.users import finish_meta, prepare_user, user_links
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
-from wpcompat.rest.validation import ParamError
 from wpcompat.routes.base import Controller, PrepareContext, context_param, pagination_params
-from wpcompat.schemas.users import collection_params, delete_args, locales, user_schema, writable_args
+from wpcompat.schemas.users import collection_params, delete_args, user_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
 CANNOT_LIST = "Sorry, you are not allowed to list users."
 
 
-def _check_locale(value, request):
-    allowed = locales(request.site)
-    if value not in allowed:
-        raise ParamError("rest_not_in_enum", f"locale is not one of {', '.join(allowed)}.", None)
-    return value
+class PublishedType(dict):
+    """An arg whose `type` is published (discovery index, OPTIONS) but not enforced by check_args.
+
+    WordPress validates an argument against its schema only when it has no sanitize
+    callback of its own; `reassign` has one (check_reassign), which takes false,
+    'false', '' or an id. check_args reads the type through .get(): hide it there.
+    """
+
+    def get(self, key, default=None):
+        return default if key == "type" else super().get(key, default)
 
 
 ARG_HOOKS = {
@@ -37,7 +41,6 @@ ARG_HOOKS = {
     "nickname": {"sanitize": editing.sanitize_text_field},
     "url": {"sanitize": editing.sanitize_url},
     "slug": {"sanitize": editing.sanitize_slug},
-    "locale": {"validate": _check_locale},
     "roles": {"validate": editing.check_roles},
     "password": {"sanitize": editing.check_user_password},
 }
@@ -80,17 +83,13 @@ class UsersController(Controller):
         ], schema=schema, controller=self)
 
     def _writable(self, creating):
-        args = writable_args(self._schema, creating, ARG_HOOKS)
-        del args["locale"]["enum"]            # the site's languages: checked per request (_check_locale)
-        return args
+        return writable_args(self._schema, creating, ARG_HOOKS)
 
     @staticmethod
     def _delete_args(with_id):
         args = delete_args(with_id)
-        # WordPress skips the schema for `reassign` (its sanitize callback takes false, 'false', '' or an id).
-        args["reassign"] = {"type": ["integer", "boolean", "string"], "required": True,
-                            "description": "Reassign the deleted user's posts and links to this user ID.",
-                            "sanitize": editing.check_reassign}
+        args["reassign"] = PublishedType(type="integer", required=True, sanitize=editing.check_reassign,
+                                         description="Reassign the deleted user's posts and links to this user ID.")
         return args
 
     def get_collection_params(self):
@@ -228,6 +227,7 @@ class UsersController(Controller):
                 raise WPError("rest_user_invalid_reassign", "Invalid user ID for reassignment.", 400)
         previous = self._edit_view(request, user, links=False)
         editing.delete(user, reassign_to, request.user)
+        request.memo.pop("user", None)      # gone: no method is allowed on it any more (no Allow header)
         self.audit(request, "user:delete", user.id, wp_id=user.wp_id, login=user.login, email=user.email,
                    reassign=reassign_to.wp_id if reassign_to else None)
         return {"deleted": True, "previous": previous}

@@ -5,12 +5,13 @@ only. The same dicts drive context filtering, input validation and OPTIONS; the
 endpoint args are listed in WordPress's order so the discovery index reads the same.
 """
 
-from wpcompat.auth import ROLES
-
 VEM = ["embed", "view", "edit"]
 VE = ["view", "edit"]
 E = ["edit"]
 AVATAR_SIZES = (24, 48, 96)
+# '' (the site's language) and en_US, plus WordPress's installed language packs: we have none, so a
+# site in pt_BR shows locale pt_BR for users who have none of their own, and "" sets that back.
+LOCALES = ["", "en_US"]
 # get_post_types(show_in_rest): what `has_published_posts` accepts (an object, as PHP prints it).
 REST_POST_TYPES = {name: name for name in ("post", "page", "attachment", "nav_menu_item", "wp_block",
                                            "wp_template", "wp_template_part", "wp_navigation")}
@@ -31,13 +32,7 @@ HEALTHCARE_FIELDS = {
 }
 
 
-def locales(site):
-    """The locale enum: '', en_US and the site's language (WordPress's installed languages)."""
-    language = getattr(site, "language", "") or "en_US"
-    return ["", "en_US"] + ([language] if language not in ("", "en_US") else [])
-
-
-def user_schema(site=None):
+def user_schema():
     avatar = {str(size): {"description": f"Avatar URL with image size of {size} pixels.", "type": "string",
                           "format": "uri", "context": VEM} for size in AVATAR_SIZES}
     properties = {
@@ -53,7 +48,7 @@ def user_schema(site=None):
         "description": {"description": "Description of the user.", "type": "string", "context": VEM},
         "link": {"description": "Author URL of the user.", "type": "string", "format": "uri", "context": VEM,
                  "readonly": True},
-        "locale": {"description": "Locale for the user.", "type": "string", "enum": locales(site), "context": E},
+        "locale": {"description": "Locale for the user.", "type": "string", "enum": LOCALES, "context": E},
         "nickname": {"description": "The nickname for the user.", "type": "string", "context": E},
         "slug": {"description": "An alphanumeric identifier for the user.", "type": "string", "context": VEM},
         "registered_date": {"description": "Registration date for the user.", "type": "string",
@@ -130,10 +125,6 @@ def delete_args(with_id):
     args["force"] = {"type": "boolean", "default": False,
                      "description": "Required to be true, as users do not support trashing."}
     return args
-
-
-def is_role(name):
-    return name in ROLES
 
 
 # --- application passwords ------------------------------------------------------------------------
