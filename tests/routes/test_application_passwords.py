@@ -10,7 +10,6 @@ from wpcompat.db import tenant_scope
 from wpcompat.models import AppPassword
 from wpcompat.wp_ids import next_wp_id
 
-from clinic import make_clinic
 from conftest import basic_auth
 
 ITEM_FIELDS = ["uuid", "app_id", "name", "created", "last_used", "last_ip", "_links"]
@@ -18,18 +17,6 @@ CHUNKED = re.compile(r"^[A-Za-z0-9]{4}( [A-Za-z0-9]{4}){5}$")
 APP_ID = "3f1b9c5e-6a0d-5d3e-9a55-1c2e0e4c7b11"
 
 
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "apppw")
-
-
-@pytest.fixture
-def api(client, clinic):
-    def call(method, path, role=None, headers=None, **kwargs):
-        return client.simulate_request(method, f"/wp-json{path}", host=clinic.host,
-                                       headers={**clinic.auth(role), **(headers or {})}, **kwargs)
-
-    return call
 
 
 def base(clinic, role):

@@ -7,7 +7,6 @@ import pytest
 from wpcompat.db import tenant_scope
 from wpcompat.models import Post, Term
 
-from clinic import make_clinic
 from conftest import basic_auth
 
 VIEW_FIELDS = ["id", "date", "date_gmt", "guid", "modified", "modified_gmt", "slug", "status", "type", "link",
@@ -16,20 +15,6 @@ VIEW_FIELDS = ["id", "date", "date_gmt", "guid", "modified", "modified_gmt", "sl
 EMBED_FIELDS = ["id", "date", "slug", "type", "link", "title", "excerpt", "author", "featured_media"]
 
 
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "posts")
-
-
-@pytest.fixture
-def api(client, clinic):
-    """api(method, path, role=None, **kwargs) → falcon Result, as `role` of the clinic."""
-
-    def call(method, path, role=None, headers=None, **kwargs):
-        return client.simulate_request(method, f"/wp-json{path}", host=clinic.host,
-                                       headers={**clinic.auth(role), **(headers or {})}, **kwargs)
-
-    return call
 
 
 def titles(result):

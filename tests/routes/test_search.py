@@ -9,7 +9,6 @@ from wpcompat.models import Post
 from wpcompat.models.base import utcnow
 from wpcompat.wp_ids import next_wp_id
 
-from clinic import make_clinic
 
 ITEM_FIELDS = ["id", "title", "url", "type", "subtype", "_links"]
 TERM_FIELDS = ["id", "title", "url", "type", "_links"]
@@ -17,10 +16,6 @@ PUBLIC_POSTS = ["Café e coração: mitos e verdades", "Calendário de vacinaç�
                 "Como medir a pressão arterial em casa"]
 PUBLISHED_PAGES = {"Sobre a clínica", "Especialidades", "Cardiologia na clínica", "Contato"}
 
-
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "search")
 
 
 @pytest.fixture

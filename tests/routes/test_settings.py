@@ -8,7 +8,6 @@ import pytest
 from wpcompat.db import bind, tenant_scope
 from wpcompat.models import Tenant
 
-from clinic import make_clinic
 from conftest import basic_auth
 
 GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
@@ -16,10 +15,6 @@ KEYS = ["title", "description", "url", "email", "timezone", "date_format", "time
         "language", "use_smilies", "default_category", "default_post_format", "posts_per_page", "show_on_front",
         "page_on_front", "page_for_posts", "default_ping_status", "default_comment_status", "site_logo", "site_icon"]
 
-
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "settings")
 
 
 @pytest.fixture
@@ -188,9 +183,8 @@ def test_another_tenants_settings_are_neither_read_nor_written(api, clinic, site
     assert own["title"] == "Site b" and own["description"] == "The b clinic" and own["email"] is None
 
 
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)      # row-level security is PostgreSQL's
 def test_the_database_refuses_the_app_role_another_tenants_row(engine, client, app_database, clinic, site_b):
-    if not engine.postgres:
-        pytest.skip("row-level security is PostgreSQL's")
     bind(app_database)                                     # serving's connection: the app role, RLS applies
     with tenant_scope(clinic.id, app_database):
         assert Tenant.update(name="hijacked").where(Tenant.id == site_b.id).execute() == 0

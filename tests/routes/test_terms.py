@@ -6,10 +6,9 @@ gravidez, Pediatria, Notícias; tags: prevenção, vacinas, pressão arterial, c
 
 import pytest
 
-from wpcompat.db import bind, tenant_scope
+from wpcompat.db import tenant_scope
 from wpcompat.models import Post, PostTerm, Tenant, Term
 
-from clinic import make_clinic
 from conftest import count_rows
 
 CATEGORY_FIELDS = ["id", "count", "description", "link", "name", "slug", "taxonomy", "parent", "meta",
@@ -19,27 +18,6 @@ EMBED_FIELDS = ["id", "link", "name", "slug", "taxonomy"]
 CATEGORY_NAMES = ["Cardiologia", "Hipertensão", "Hipertensão na gravidez", "Notícias", "Pediatria", "Sem categoria"]
 TAG_NAMES = ["café", "pressão arterial", "prevenção", "vacinas"]
 ROLES = (None, "subscriber", "contributor", "author", "editor", "administrator")
-
-
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "terms")
-
-
-@pytest.fixture
-def api(client, clinic, app_database):
-    """api(method, path, role=None, **kwargs) → falcon Result, as `role` of the clinic.
-
-    make_clinic binds the models to the owner's database; bind them back to the app's, so
-    requests run in their own transaction (and, on PostgreSQL, under RLS as the app role).
-    """
-    bind(app_database)
-
-    def call(method, path, role=None, headers=None, **kwargs):
-        return client.simulate_request(method, f"/wp-json{path}", host=clinic.host,
-                                       headers={**clinic.auth(role), **(headers or {})}, **kwargs)
-
-    return call
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from wpcompat.models import AppPassword, Media, Post, User
 from wpcompat.sites import create_site
 from wpcompat.wp_ids import next_wp_id
 
-from clinic import make_clinic
 from conftest import basic_auth
 
 GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
@@ -31,20 +30,6 @@ EDIT_FIELDS = ["id", "username", "name", "first_name", "last_name", "email", "ur
 HEALTHCARE = ("professional_registry", "professional_type", "speciality", "validated_at")
 
 
-@pytest.fixture
-def clinic(engine):
-    return make_clinic(engine, "users")
-
-
-@pytest.fixture
-def api(client, clinic):
-    """api(method, path, role=None, **kwargs) → falcon Result, as `role` of the clinic."""
-
-    def call(method, path, role=None, headers=None, **kwargs):
-        return client.simulate_request(method, f"/wp-json{path}", host=clinic.host,
-                                       headers={**clinic.auth(role), **(headers or {})}, **kwargs)
-
-    return call
 
 
 def names(result):
@@ -340,7 +325,7 @@ def test_users_me(api, clinic):
     assert list(me.json) == VIEW_FIELDS
     assert api("GET", "/wp/v2/users/me", "contributor", params={"context": "edit"}).json["username"] == \
         "contributor"
-    embedded = api("GET", f"/wp/v2/posts", params={"_embed": "author", "per_page": 1})
+    embedded = api("GET", "/wp/v2/posts", params={"_embed": "author", "per_page": 1})
     assert embedded.json[0]["_embedded"]["author"][0]["name"] in ("Álvaro Autor", "Éder Editor")
 
 
