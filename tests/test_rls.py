@@ -7,21 +7,29 @@ import psycopg2.errors
 import pytest
 
 from wpcompat.db import bind, tenant_scope
-from wpcompat.models import AuditTrail, CustomField, Media, PostTerm, WorkflowState
+from wpcompat.models import (AcfField, AcfFieldGroup, AuditTrail, CustomField, Media, MediaCustomField,
+                             OptionCustomField, PostTerm, TermCustomField, UserCustomField, WorkflowState)
 
 from conftest import make_site
 
 TENANT_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",
-                 "workflow_states", "wp_id_sequences", "audit_trail", "post_counts")
+                 "workflow_states", "wp_id_sequences", "audit_trail", "post_counts", "acf_field_groups", "acf_fields",
+                 "term_custom_fields", "user_custom_fields", "media_custom_fields", "option_custom_fields")
 
 
 def add_every_kind_of_row(site):
     """Rows in the tables make_site does not fill."""
     with tenant_scope(site.id):
         PostTerm.create(post=site.post.id, term=site.term.id)
-        Media.create(filename=f"{site.tenant.slug}/2026/11/x-ray.png", original_filename="x-ray.png",
-                     mime_type="image/png", file_size=10, uploaded_by=site.admin.id, wp_id=9000)
+        media = Media.create(filename=f"{site.tenant.slug}/2026/11/x-ray.png", original_filename="x-ray.png",
+                             mime_type="image/png", file_size=10, uploaded_by=site.admin.id, wp_id=9000)
         CustomField.create(post=site.post.id, meta_key="evidence_level", meta_value="1")
+        group = AcfFieldGroup.create(key="group_clinical", title="Clinical")
+        AcfField.create(key="field_evidence", group=group.id, name="evidence_level", type="select")
+        TermCustomField.create(term=site.term.id, meta_key="specialty_code", meta_value="CARD")
+        UserCustomField.create(user=site.admin.id, meta_key="author_crm", meta_value="CRM/SP 123456")
+        MediaCustomField.create(media=media.id, meta_key="modality", meta_value="x-ray")
+        OptionCustomField.create(option_page="options", meta_key="clinic_phone", meta_value="+55 11 5555-0000")
         WorkflowState.create(content_id=site.post.id, current_stage="S.1.1")
         AuditTrail.create(operation="read", resource_type="post", resource_id=site.post.id,
                           user_id=site.admin.id)

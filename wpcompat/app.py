@@ -8,6 +8,7 @@ from wpcompat import errors, middleware
 from wpcompat.db import bind, configure_serving_role, open_database
 from wpcompat.rest.http import REST_PREFIX, RestSink
 from wpcompat.rest.server import RestServer
+from wpcompat.routes.acf import AcfController
 from wpcompat.routes.batch import BatchController
 from wpcompat.routes.front import SiteFront
 from wpcompat.routes.index import IndexController
@@ -22,6 +23,7 @@ from wpcompat.routes.terms import TermsController
 from wpcompat.routes.users import UsersController
 from wpcompat.routes.application_passwords import ApplicationPasswordsController
 from wpcompat.sites import SiteDirectory
+from wpcompat.xmlrpc.server import XmlRpcResource
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
@@ -43,6 +45,7 @@ def build_controllers():
         ApplicationPasswordsController(),
         SearchController(),
         SettingsController(),
+        AcfController(),
     ]
 
 
@@ -77,4 +80,5 @@ def create_app(settings, database=None):
     rest_server.site_directory = site_directory      # settings updates make it reload the tenant
     app.add_sink(RestSink(rest_server, settings), prefix=f"^{REST_PREFIX}(?=/|$)")
     app.add_route("/", SiteFront())
+    app.add_route("/xmlrpc.php", XmlRpcResource(site_directory))
     return app

@@ -196,6 +196,9 @@ def build_parser():
     serve.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, metavar="N")
     serve.set_defaults(handler=cmd_serve)
+
+    from wpcompat.acf.cli import add_commands as add_acf_commands      # acf import-groups
+    add_acf_commands(commands)
     return parser
 
 

@@ -213,8 +213,8 @@ def trash(post):
     post.pre_trash_status = post.status
     post.status = "trash"
     post.deleted_at = utcnow()
-    if post.slug and not post.slug.endswith("__trashed"):
-        post.slug = f"{post.slug}__trashed"
+    if not post.slug.endswith("__trashed"):              # an empty draft slug becomes "__trashed" too
+        post.slug = unique_slug(f"{post.slug}__trashed", lambda candidate: _slug_taken(candidate, post))
     post.save()
 
 
@@ -223,7 +223,8 @@ def untrash_if_needed(post, args):
         post.deleted_at = None
         post.pre_trash_status = None
         if post.slug.endswith("__trashed"):
-            post.slug = post.slug[: -len("__trashed")]
+            base = post.slug[: -len("__trashed")]
+            post.slug = unique_slug(base, lambda candidate: _slug_taken(candidate, post)) if base else ""
 
 
 def delete_for_good(post):

@@ -1,5 +1,7 @@
 """Peewee models, all bound to wpcompat.db.db. The tables are created by migrations/, not here."""
 
+from wpcompat.models.acf import (AcfField, AcfFieldGroup, MediaCustomField, OptionCustomField, TermCustomField,
+                                 UserCustomField)
 from wpcompat.models.audit import AuditTrail
 from wpcompat.models.content import CustomField, Media, Post, PostTerm, Term
 from wpcompat.models.ids import WpIdSequence
@@ -7,8 +9,11 @@ from wpcompat.models.people import AppPassword, Tenant, TenantHost, User
 from wpcompat.models.workflow import WorkflowState
 
 TENANT_MODELS = (User, AppPassword, Term, Post, PostTerm, CustomField, Media, WorkflowState,
-                 AuditTrail, WpIdSequence)
+                 AuditTrail, WpIdSequence, AcfFieldGroup, AcfField, TermCustomField, UserCustomField,
+                 MediaCustomField, OptionCustomField)
 ALL_MODELS = (Tenant, TenantHost) + TENANT_MODELS
 
-__all__ = ["AppPassword", "AuditTrail", "CustomField", "Media", "Post", "PostTerm", "Tenant",
-           "TenantHost", "Term", "User", "WorkflowState", "WpIdSequence", "TENANT_MODELS", "ALL_MODELS"]
+__all__ = ["AcfField", "AcfFieldGroup", "AppPassword", "AuditTrail", "CustomField", "Media",
+           "MediaCustomField", "OptionCustomField", "Post", "PostTerm", "Tenant", "TenantHost", "Term",
+           "TermCustomField", "User", "UserCustomField", "WorkflowState", "WpIdSequence", "TENANT_MODELS",
+           "ALL_MODELS"]

@@ -17,6 +17,7 @@ from wpcompat.db import current_tenant, db
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.queries import common
 from wpcompat.queries.compiled import CompiledQuery
+from wpcompat.slugs import remove_accents
 
 Author = User.alias("author")
 Featured = Media.alias("featured")
@@ -253,13 +254,20 @@ def terms_by_post(post_ids):
     result = {}
     if not post_ids:
         return result
-    for row in _TERMS.rows(post_ids=list(post_ids)):
+    rows = _TERMS.rows(post_ids=list(post_ids))
+    rows.sort(key=lambda row: (collation_key(row.name), row.wp_id))
+    for row in rows:
         result.setdefault(row.post_id, {}).setdefault(row.taxonomy, []).append(row.wp_id)
     return result
 
 
+def collation_key(name):
+    """How WordPress's MySQL (utf8mb4 collation) orders term names: without case or accents."""
+    return remove_accents(name).casefold()
+
+
 _TERMS = CompiledQuery(
-    lambda post_ids: (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id)
+    lambda post_ids: (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id, Term.name)
                       .join(Term, on=(PostTerm.term == Term.id))
                       .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).objects()),
     post_ids=uuid.UUID("00000000-0000-4000-8000-0000000aaaa0"))

@@ -5,9 +5,11 @@ of queries (terms, page paths), so a list of 100 costs what a list of 10 does.
 """
 
 import functools
+from urllib.parse import unquote
 
 from wpcompat import dates, permissions, render
 from wpcompat.queries import posts as post_queries
+from wpcompat.slugs import sanitize_title
 
 REST_BASES = {"post": "posts", "page": "pages"}
 
@@ -123,12 +125,28 @@ def prepare_post(post, ctx, relations):
     _healthcare_fields(data, post, included)
     if ctx.context == "edit":
         if included("permalink_template"):
-            data["permalink_template"] = f"{home}/%pagename%/" if post.post_type == "page" \
-                else f"{home}/%postname%/"
+            data["permalink_template"] = permalink_template(post, home, link)
         if included("generated_slug"):
-            from wpcompat.slugs import sanitize_title
-            data["generated_slug"] = post.slug or sanitize_title(post.title)
+            data["generated_slug"] = generated_slug(post)
     return data
+
+
+def permalink_template(post, home, link):
+    """get_sample_permalink's template: the trashed post's own link, else the structure."""
+    if post.status == "trash":
+        return link
+    return f"{home}/%pagename%/" if post.post_type == "page" else f"{home}/%postname%/"
+
+
+def generated_slug(post):
+    """The slug WordPress would make from the current title, decoded as it shows it.
+
+    A number alone would clash with date archives under /%postname%/, so WordPress adds -2.
+    """
+    candidate = sanitize_title(post.title, fallback_title=str(post.wp_id))
+    if candidate.isdigit():
+        candidate += "-2"
+    return unquote(candidate)
 
 
 def _healthcare_fields(data, post, included):

@@ -43,9 +43,11 @@ class RestSink:
             req.context.rest_failed = True
         route_pattern = getattr(getattr(request, "matched_route", None), "pattern", None)
         req.context.rest_route = route_pattern
-        allowed = self.server.allowed_methods(request)
-        if allowed:
-            response.headers.setdefault("Allow", ", ".join(allowed))
+        if "Allow" not in response.headers:      # a controller may say None: the item is gone
+            allowed = self.server.allowed_methods(request)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        response.headers = {name: value for name, value in response.headers.items() if value is not None}
         self.write(req, resp, request, response)
 
     def _options(self, req, resp, request):

@@ -74,6 +74,7 @@ class RestRequest:
         self.args = {}                    # validated and sanitised endpoint arguments
         self.memo = {}                    # per-request cache (e.g. the item a permission check loaded)
         self.is_embed = False
+        self.body_error = None            # a body that could not be parsed (rest_invalid_json)
 
     # WP_REST_Request::get_param order, URL captures first (see module docstring).
     def _sources(self):
@@ -108,13 +109,18 @@ class RestRequest:
             method = override.strip().upper()
         body = req.bounded_stream.read() if req.content_length or req.method in BODY_METHODS else b""
         content_type = (req.content_type or "").lower()
-        json_body, form = None, {}
+        json_body, form, body_error = None, {}, None
         if body and JSON_TYPES.match(content_type):
-            json_body = decode_json(body)
+            try:
+                json_body = decode_json(body)
+            except WPError as error:          # raised once the route is matched (so Allow is known)
+                body_error = error
         elif body and req.method in BODY_METHODS and (not content_type or content_type.startswith(FORM_TYPE)):
             form = _listify(parse_php_query(body.decode("utf-8", errors="replace")))
-        return cls(method, route, query=query, form=form, json_body=json_body, body=body,
-                   headers=req.headers, user=user, site=site, http=req, query_string=req.query_string)
+        request = cls(method, route, query=query, form=form, json_body=json_body, body=body,
+                      headers=req.headers, user=user, site=site, http=req, query_string=req.query_string)
+        request.body_error = body_error
+        return request
 
     @classmethod
     def internal(cls, parent, method, path, params=None, body=None):

@@ -104,6 +104,8 @@ class RestServer:
             raise WPError.no_route()
         request.url_params = captures
         request.matched_route = route
+        if request.body_error is not None:
+            raise request.body_error
         endpoint = self._endpoint(route, request.method)
         request.args = check_args(endpoint.args, request, request)
         if endpoint.permission is not None:

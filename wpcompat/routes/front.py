@@ -20,7 +20,9 @@ class SiteFront:
         resp.content_type = "text/html; charset=UTF-8"
         resp.text = (f'<!DOCTYPE html>\n<html lang="{html.escape(site.language.replace("_", "-"))}">'
                      f'<head><meta charset="UTF-8"><title>{html.escape(site.name)}</title>'
-                     f'<link rel="https://api.w.org/" href="{html.escape(api)}"></head>'
+                     f'<link rel="https://api.w.org/" href="{html.escape(api)}">'
+                     f'<link rel="EditURI" type="application/rsd+xml" title="RSD" '
+                     f'href="{html.escape(home)}/xmlrpc.php?rsd" /></head>'
                      f'<body><h1>{html.escape(site.name)}</h1><p>{html.escape(site.description)}</p>'
                      f'</body></html>\n')
         audit.record(req, "site:front", site.id)

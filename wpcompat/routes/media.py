@@ -9,7 +9,7 @@ embedded — a post's wp:featuredmedia embed dispatches GET /media/<id> as the s
 caller); media attached to an unreadable post are 401/403, as WordPress answers.
 """
 
-from wpcompat import permissions
+from wpcompat import acf, permissions
 from wpcompat.auth import can
 from wpcompat.errors import WPError
 from wpcompat.queries import media as media_queries
@@ -37,12 +37,12 @@ class MediaController(Controller):
     def register_routes(self, server):
         server.register(self.namespace, f"/{self.rest_base}", [
             Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params()),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check, {
                 "id": {"description": "Unique identifier for the post.", "type": "integer"},
                 "context": context_param()}),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
 
     def get_collection_params(self):
         params = post_collection_params()
@@ -97,7 +97,8 @@ class MediaController(Controller):
         if request.context == "edit":
             items = [item for item in items if self.can_edit(request.user, item)]
         relations = MediaRelations(items)
-        data = [self.prepare_item_for_response(item, ctx, relations) for item in items]
+        data = acf.attach(ctx, "media", "attachment", items,
+                          [self.prepare_item_for_response(item, ctx, relations) for item in items])
         self.audit(request, "media:list", None, ids=[item.wp_id for item in items], total=total)
         return RestResponse(data, 200, self.paginate(request, total, per_page, page))
 
@@ -155,4 +156,5 @@ class MediaController(Controller):
         self.audit(request, "media:read", media.id, wp_id=media.wp_id)
         link = attachment_link(media, ctx.home, relations)
         headers = {"Link": f'<{link}>; rel="alternate"; type=text/html'}
-        return RestResponse(self.prepare_item_for_response(media, ctx, relations), 200, headers)
+        item = self.prepare_item_for_response(media, ctx, relations)
+        return RestResponse(acf.attach(ctx, "media", "attachment", [media], [item])[0], 200, headers)

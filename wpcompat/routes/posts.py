@@ -1,6 +1,6 @@
 """PostsController: /wp/v2/posts and /wp/v2/pages (WP_REST_Posts_Controller)."""
 
-from wpcompat import permissions
+from wpcompat import acf, permissions
 from wpcompat.errors import WPError
 from wpcompat.editing import posts as editing
 from wpcompat.queries import posts as post_queries
@@ -55,7 +55,7 @@ class PostsController(Controller):
             Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params(),
                      allow_batch=True),
             Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check, writable, allow_batch=True),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "post", self.post_type), controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check, {
                 **item_args, "context": context_param(),
@@ -67,7 +67,7 @@ class PostsController(Controller):
                 **item_args, "force": {"type": "boolean", "default": False,
                                        "description": "Whether to bypass Trash and force deletion."}},
                      allow_batch=True),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "post", self.post_type), controller=self)
 
     def get_collection_params(self):
         params = post_collection_params()
@@ -138,7 +138,8 @@ class PostsController(Controller):
 
     def prepare_items(self, posts, ctx):
         relations = PostRelations(posts)
-        return [self.prepare_item_for_response(post, ctx, relations) for post in posts]
+        items = [self.prepare_item_for_response(post, ctx, relations) for post in posts]
+        return acf.attach(ctx, "post", self.post_type, posts, items)
 
     def prepare_item_for_response(self, post, ctx, relations):
         data = self.filter_by_context(prepare_post(post, ctx, relations), ctx.context)
@@ -173,7 +174,8 @@ class PostsController(Controller):
         relations = PostRelations([post])
         self.audit(request, "post:read", post.id, wp_id=post.wp_id)
         headers = {"Link": f'<{permalink(post, ctx.home, relations)}>; rel="alternate"; type=text/html'}
-        return RestResponse(self.prepare_item_for_response(post, ctx, relations), 200, headers)
+        item = self.prepare_item_for_response(post, ctx, relations)
+        return RestResponse(acf.attach(ctx, "post", self.post_type, [post], [item])[0], 200, headers)
 
     # --- writing -------------------------------------------------------------------
     def create_item_permissions_check(self, request):
@@ -189,6 +191,7 @@ class PostsController(Controller):
 
     def create_item(self, request):
         args, user = request.args, request.user
+        fields = acf.check_input(request, "post", self.post_type, None)
         if editing.is_empty(args):
             raise WPError("empty_content", "Content, title, and excerpt are empty.", 400)
         editing.check_publishing(user, self.post_type, args.get("status", "draft"))
@@ -196,9 +199,12 @@ class PostsController(Controller):
         ctx = PrepareContext(self, request)
         editing.apply_fields(post, args, user, ctx.zone, creating=True)
         editing.save_new(post)
+        if not post.guid:                       # wp_insert_post: the permalink the post had when created
+            post.guid = permalink(post, ctx.home, PostRelations([post]))
         touched = editing.assign_terms(post, args, self._default_category(request)) \
             if self.post_type == "post" else set()
         post.save()
+        fields.save(post)
         editing.recount_terms(touched)
         self.audit(request, "post:create", post.id, wp_id=post.wp_id)
         return self.created(self._edit_view(request, post), self.rest_url(request, f"wp/v2/{self.rest_base}/"
@@ -212,7 +218,7 @@ class PostsController(Controller):
         """A saved post as the response shows it: edit context, reloaded with its relations."""
         request.args["context"] = "edit"
         fresh = post_queries.find(post.wp_id)
-        return self.prepare_item_for_response(fresh, PrepareContext(self, request), PostRelations([fresh]))
+        return self.prepare_items([fresh], PrepareContext(self, request))[0]
 
     def update_item_permissions_check(self, request):
         post, user = self.get_post(request), request.user
@@ -229,6 +235,7 @@ class PostsController(Controller):
 
     def update_item(self, request):
         post, args, user = self.get_post(request), request.args, request.user
+        fields = acf.check_input(request, "post", self.post_type, post)
         if "status" in args and args["status"] != post.status:
             editing.check_publishing(user, self.post_type, args["status"])
         before = editing.terms_of(post)
@@ -238,6 +245,7 @@ class PostsController(Controller):
             post.version = (post.version or 1) + 1
         touched = editing.assign_terms(post, args) if self.post_type == "post" else set()
         post.save()
+        fields.save(post)
         editing.recount_terms(touched | set(before))
         self.audit(request, "post:update", post.id, wp_id=post.wp_id)
         return RestResponse(self._edit_view(request, post))
@@ -256,7 +264,8 @@ class PostsController(Controller):
             editing.delete_for_good(post)
             editing.recount_terms(terms)
             self.audit(request, "post:delete", post.id, wp_id=post.wp_id, force=True)
-            return {"deleted": True, "previous": previous}
+            previous.pop("_links", None)                    # WordPress: the data alone, and no Allow
+            return RestResponse({"deleted": True, "previous": previous}, 200, {"Allow": None})
         if post.status == "trash":
             raise WPError("rest_already_trashed", "The post has already been deleted.", 410)
         editing.trash(post)

@@ -7,7 +7,7 @@ a tag needs). The default category cannot be deleted.
 
 import math
 
-from wpcompat import permissions
+from wpcompat import acf, permissions
 from wpcompat.auth import can
 from wpcompat.editing import terms as editing
 from wpcompat.errors import WPError
@@ -45,7 +45,7 @@ class TermsController(Controller):
                      allow_batch=True),
             Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check,
                      writable_args(self._schema, creating=True), allow_batch=True),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "term", self.taxonomy), controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check,
                      {**item_args, "context": context_param()}, allow_batch=True),
@@ -55,7 +55,7 @@ class TermsController(Controller):
                 **item_args, "force": {"type": "boolean", "default": False,
                                        "description": "Required to be true, as terms do not support trashing."}},
                      allow_batch=True),
-        ], schema=self.get_item_schema, controller=self)
+        ], schema=acf.schema_for(self.get_item_schema, "term", self.taxonomy), controller=self)
 
     # --- reading ------------------------------------------------------------------
     def get_items_permissions_check(self, request):
@@ -95,7 +95,8 @@ class TermsController(Controller):
 
     def prepare_items(self, terms, ctx):
         relations = TermRelations(terms, self.taxonomy)
-        return [self.prepare_item_for_response(term, ctx, relations) for term in terms]
+        items = [self.prepare_item_for_response(term, ctx, relations) for term in terms]
+        return acf.attach(ctx, "term", self.taxonomy, terms, items)
 
     def prepare_item_for_response(self, term, ctx, relations, links=True):
         data = self.filter_by_context(prepare_term(term, ctx, relations), ctx.context)
@@ -126,8 +127,9 @@ class TermsController(Controller):
     def _view(self, request, term, context=None, links=True):
         if context is not None:
             request.args["context"] = context
-        relations = TermRelations([term], self.taxonomy)
-        return self.prepare_item_for_response(term, PrepareContext(self, request), relations, links)
+        relations, ctx = TermRelations([term], self.taxonomy), PrepareContext(self, request)
+        item = self.prepare_item_for_response(term, ctx, relations, links)
+        return acf.attach(ctx, "term", self.taxonomy, [term], [item])[0]
 
     # --- writing ------------------------------------------------------------------------
     def create_item_permissions_check(self, request):
@@ -146,8 +148,10 @@ class TermsController(Controller):
         return editing.resolve_parent(self.taxonomy, request.args.get("parent"))
 
     def create_item(self, request):
+        fields = acf.check_input(request, "term", self.taxonomy, None)
         parent = self.requested_parent(request)
         term = editing.create_term(self.taxonomy, request.args, None if parent is ... else parent)
+        fields.save(term)
         self.audit(request, "term:create", term.id, wp_id=term.wp_id, taxonomy=self.taxonomy)
         fresh = term_queries.find(term.wp_id, self.taxonomy)
         return self.created(self._view(request, fresh, "edit"),
@@ -161,8 +165,10 @@ class TermsController(Controller):
 
     def update_item(self, request):
         term = self.get_term(request)
+        fields = acf.check_input(request, "term", self.taxonomy, term)
         parent = self.requested_parent(request)
         editing.update_term(term, request.args, parent)
+        fields.save(term)
         self.audit(request, "term:update", term.id, wp_id=term.wp_id, taxonomy=self.taxonomy)
         return self._view(request, term_queries.find(term.wp_id, self.taxonomy), "edit")
 

@@ -8,6 +8,7 @@ same 404 as a missing id. Writes follow WordPress's rules: `create_users` to cre
 to delete; deleting keeps the row soft-deleted for the audit (editing/users.py).
 """
 
+from wpcompat import acf
 from wpcompat.auth import can
 from wpcompat.editing import users as editing
 from wpcompat.errors import WPError
@@ -63,7 +64,7 @@ class UsersController(Controller):
 
     # --- routes -----------------------------------------------------------------
     def register_routes(self, server):
-        schema, base = self.get_item_schema, f"/{self.rest_base}"
+        schema, base = acf.schema_for(self.get_item_schema, "user", "user"), f"/{self.rest_base}"
         id_arg = {"id": {"description": "Unique identifier for the user.", "type": "integer"}}
         server.register(self.namespace, base, [
             Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params()),
@@ -116,7 +117,8 @@ class UsersController(Controller):
 
     def _edit_view(self, request, user, links=True):
         request.args["context"] = "edit"
-        return self.prepare_item_for_response(user, PrepareContext(self, request), links)
+        ctx = PrepareContext(self, request)
+        return acf.attach(ctx, "user", "user", [user], [self.prepare_item_for_response(user, ctx, links)])[0]
 
     # --- reading ----------------------------------------------------------------
     def get_items_permissions_check(self, request):
@@ -150,7 +152,7 @@ class UsersController(Controller):
         offset = args["offset"] if args.get("offset") else (args["page"] - 1) * per_page
         total, users = user_queries.collection(viewer, args, published_only, may_list, offset, per_page)
         ctx = PrepareContext(self, request)
-        data = [self.prepare_item_for_response(user, ctx) for user in users]
+        data = acf.attach(ctx, "user", "user", users, [self.prepare_item_for_response(user, ctx) for user in users])
         self.audit(request, "user:list", None, ids=[user.wp_id for user in users], total=total)
         return RestResponse(data, 200, self.paginate(request, total, per_page, -(-offset // per_page) + 1))
 
@@ -168,7 +170,8 @@ class UsersController(Controller):
     def get_item(self, request):
         user = self.get_user(request)
         self.audit(request, "user:read", user.id, wp_id=user.wp_id)
-        return self.prepare_item_for_response(user, PrepareContext(self, request))
+        ctx = PrepareContext(self, request)
+        return acf.attach(ctx, "user", "user", [user], [self.prepare_item_for_response(user, ctx)])[0]
 
     def get_current_item(self, request):
         if not request.user.is_authenticated:
@@ -186,7 +189,9 @@ class UsersController(Controller):
             raise WPError("rest_user_exists", "Cannot create existing user.", 400)
         if request.args.get("roles"):
             editing.check_role_update(request.user, None, request.args["roles"])
+        fields = acf.check_input(request, "user", "user", None)
         user = editing.create(request.args)
+        fields.save(user)
         self.audit(request, "user:create", user.id, wp_id=user.wp_id)
         return self.created(self._edit_view(request, user), self.rest_url(request, f"wp/v2/users/{user.wp_id}"))
 
@@ -204,7 +209,9 @@ class UsersController(Controller):
     def update_item(self, request):
         user = self.get_user(request)
         editing.check_update(user, request.args, request.user)
+        fields = acf.check_input(request, "user", "user", user)
         editing.update(user, request.args)
+        fields.save(user)
         self.audit(request, "user:update", user.id, wp_id=user.wp_id,
                    fields=sorted(name for name in request.args if name not in ("id", "password")))
         return self._edit_view(request, user)

@@ -9,17 +9,23 @@
   past the limit, logins fail with fault 429 before any password is checked. The counters
   live in the worker process (bounded in size); the audit trail keeps every failure.
 - Every failed or refused login is audited as a denied `auth:login:failure` event.
+- XML-RPC clients send the password with every call. A login password that argon2 accepted
+  is remembered for a few minutes in the worker (keyed by the user, their stored hash and an
+  HMAC of the password under a per-process random key), so a client's next calls do not pay
+  argon2 again; a changed password changes the key. Failures are never remembered.
 """
 
 import collections
 import hashlib
+import hmac
+import secrets
 import threading
 import time
 
 from wpcompat import auth as wp_auth
 from wpcompat import passwords
 from wpcompat.audit import Operation, record
-from wpcompat.errors import WPError
+from wpcompat.models import AppPassword
 from wpcompat.xmlrpc.call import text
 from wpcompat.xmlrpc.faults import Fault
 
@@ -77,6 +83,30 @@ class FailureCounter:
 
 failures = FailureCounter()
 _dummy_hash = []
+VERIFIED_SECONDS = 300
+VERIFIED_MAX = 1024
+_process_key = secrets.token_bytes(32)
+_verified = collections.OrderedDict()          # (user id, stored hash, HMAC(password)) → expiry
+_verified_lock = threading.Lock()
+
+
+def _login_password_ok(user, password):
+    """passwords.verify_password, remembering a success for VERIFIED_SECONDS (see the module docstring)."""
+    key = (user.id, user.password_hash, hmac.new(_process_key, password.encode("utf-8", "surrogatepass"),
+                                                 hashlib.sha256).digest())
+    now = time.monotonic()
+    with _verified_lock:
+        expiry = _verified.get(key)
+        if expiry is not None and expiry > now:
+            return True
+    if not passwords.verify_password(user.password_hash, password):
+        return False
+    with _verified_lock:
+        _verified[key] = now + VERIFIED_SECONDS
+        _verified.move_to_end(key)
+        while len(_verified) > VERIFIED_MAX:
+            _verified.popitem(last=False)
+    return True
 
 
 def _keys(call, username):
@@ -95,11 +125,13 @@ def _looks_like_app_password(password):
     return len(passwords.normalize_app_password(password)) == passwords.APP_PASSWORD_LENGTH
 
 
-def _try_app_password(call, username, password):
-    try:
-        return wp_auth.authenticate_app_password(username, password, call.req.context.client_ip)
-    except WPError:
-        return None
+def _try_app_password(call, user, password):
+    """auth.authenticate_app_password for a user already found (one query less per call)."""
+    for item in AppPassword.select().where(AppPassword.user == user.id):
+        if passwords.verify_app_password(item.password_hash, password):
+            wp_auth._record_use(item, call.req.context.client_ip)
+            return user
+    return None
 
 
 def verify(call, username, password):
@@ -109,11 +141,11 @@ def verify(call, username, password):
         _equalize_timing(password)
         return None, 0
     app_first = _looks_like_app_password(password)
-    if app_first and _try_app_password(call, username, password) is not None:
+    if app_first and _try_app_password(call, user, password) is not None:
         return user, wp_auth.TRUST_APP_PASSWORD
-    if passwords.verify_password(user.password_hash, password):
+    if _login_password_ok(user, password):
         return user, TRUST_LOGIN_PASSWORD
-    if not app_first and _try_app_password(call, username, password) is not None:
+    if not app_first and _try_app_password(call, user, password) is not None:
         return user, wp_auth.TRUST_APP_PASSWORD
     return None, 0
 

@@ -9,6 +9,7 @@ import dataclasses
 import re
 
 from wpcompat import dates
+from wpcompat.auth import ANONYMOUS
 from wpcompat.xmlrpc.faults import Fault
 
 
@@ -27,7 +28,7 @@ class Call:
         self.site = req.context.site
         self.home = self.site.home_url(req)
         self.zone = dates.zone_of(self.site)
-        self.user = None
+        self.user = ANONYMOUS                      # until login() succeeds
         self.resource_id = None                     # the uuid the audit row names
         self.audit_extra = {}
 

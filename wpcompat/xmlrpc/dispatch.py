@@ -50,7 +50,7 @@ def invoke(req, state, name, params):
 
 
 def _audit(call, operation, decision, **extra):
-    if call.user is not None:
+    if call.user.is_authenticated:
         extra.setdefault("xmlrpc_user", call.user.wp_id)
     record(call.req, f"xmlrpc:{call.name}", call.resource_id, operation=operation, policy_decision=decision,
            **call.audit_extra, **extra)

@@ -7,6 +7,7 @@ slugs, duplicate names, hierarchy). Term meta has no table yet: `custom_fields` 
 ignored on input.
 """
 
+from wpcompat import registry
 from wpcompat.auth import can
 from wpcompat.editing import terms as term_editing
 from wpcompat.errors import WPError
@@ -17,32 +18,37 @@ from wpcompat.xmlrpc.call import absint, arg, php_int, string_list, struct, text
 from wpcompat.xmlrpc.faults import Fault
 from wpcompat.xmlrpc.structs import name_key, sorted_terms, term_struct
 from wpcompat.xmlrpc.table import alias, method
-from wpcompat.xmlrpc.types_data import TAXONOMIES, TAXONOMY_MENU
 
 TERM_TAXONOMIES = ("category", "post_tag")
-HIERARCHICAL = ("category",)
 TERM_ORDERBY = {"name": "name", "count": "count", "slug": "slug", "term_group": "term_group", "term_id": "id",
                 "id": "id", "description": "description"}
 VIEW_CATEGORIES = "Sorry, you must be able to edit posts on this site in order to view categories."
 
 
 def taxonomy_struct(name, fields):
-    data = TAXONOMIES[name]
-    out = {key: data[key] for key in ("name", "label", "hierarchical", "public", "show_ui", "_builtin")}
+    """_prepare_taxonomy, from wpcompat.registry."""
+    tax = registry.taxonomy(name)
+    out = {"name": tax.name, "label": tax.label, "hierarchical": tax.hierarchical, "public": tax.public,
+           "show_ui": tax.show_ui, "_builtin": tax.builtin}
     if "labels" in fields:
-        out["labels"] = data["labels"]
+        out["labels"] = dict(tax.labels)
     if "cap" in fields:
-        out["cap"] = data["cap"]
+        out["cap"] = dict(tax.capabilities)
     if "menu" in fields:
-        out["show_in_menu"] = TAXONOMY_MENU[name]
+        out["show_in_menu"] = tax.show_ui                  # show_in_menu defaults to show_ui
     if "object_type" in fields:
-        out["object_type"] = data["object_type"]
+        out["object_type"] = list(dict.fromkeys(tax.object_types))
     return out
+
+
+def may(user, taxonomy, cap):
+    """A term capability ("assign_terms", "edit_terms", ...) of `taxonomy`, as map_meta_cap maps it."""
+    return can(user, registry.taxonomy(taxonomy).primitive(cap))
 
 
 def existing_taxonomy(value):
     name = text(value)
-    if name not in TAXONOMIES:
+    if registry.taxonomy(name) is None:
         raise Fault(403, "Invalid taxonomy.")
     return name
 
@@ -56,7 +62,7 @@ def wp_get_taxonomy(call, args):
     fields = fields_or(arg(args, 4), ["labels", "cap", "object_type"])
     call.login(arg(args, 1), arg(args, 2))
     name = existing_taxonomy(arg(args, 3))
-    if not can(call.user, "edit_posts"):
+    if not may(call.user, name, "assign_terms"):
         raise Fault(401, "Sorry, you are not allowed to assign terms in this taxonomy.")
     return taxonomy_struct(name, fields)
 
@@ -66,10 +72,12 @@ def wp_get_taxonomies(call, args):
     filters = struct(arg(args, 3)) if arg(args, 3) is not None else {"public": True}
     fields = fields_or(arg(args, 4), ["labels", "cap", "object_type"])
     call.login(arg(args, 1), arg(args, 2))
-    if not can(call.user, "edit_posts"):
-        return []
-    return [taxonomy_struct(name, fields) for name, data in TAXONOMIES.items()
-            if all(data.get(key) == value for key, value in filters.items())]
+    out = []
+    for name in registry.TAXONOMIES:
+        data = taxonomy_struct(name, fields)
+        if all(data.get(key) == value for key, value in filters.items()) and may(call.user, name, "assign_terms"):
+            out.append(data)
+    return out
 
 
 def term_or_404(taxonomy, wp_id):
@@ -84,7 +92,7 @@ def wp_get_term(call, args):
     call.login(arg(args, 1), arg(args, 2))
     taxonomy = existing_taxonomy(arg(args, 3))
     term = term_or_404(taxonomy, arg(args, 4))
-    if not can(call.user, "edit_posts"):
+    if not may(call.user, taxonomy, "assign_terms"):
         raise Fault(401, "Sorry, you are not allowed to assign this term.")
     call.touched(term.id, wp_id=term.wp_id)
     return term_struct(term)
@@ -95,7 +103,7 @@ def wp_get_terms(call, args):
     filters = struct(arg(args, 4))
     call.login(arg(args, 1), arg(args, 2))
     taxonomy = existing_taxonomy(arg(args, 3))
-    if not can(call.user, "edit_posts"):
+    if not may(call.user, taxonomy, "assign_terms"):
         raise Fault(401, "Sorry, you are not allowed to assign terms in this taxonomy.")
     if taxonomy not in TERM_TAXONOMIES:
         return []
@@ -117,7 +125,7 @@ def wp_get_terms(call, args):
 
 
 def _parent_for(taxonomy, value, message):
-    if taxonomy not in HIERARCHICAL:
+    if not registry.taxonomy(taxonomy).hierarchical:
         raise Fault(403, message)
     parent = term_queries.find(php_int(value), taxonomy)
     if parent is None:
@@ -134,7 +142,7 @@ def wp_new_term(call, args):
     call.login(arg(args, 1), arg(args, 2))
     content = struct(arg(args, 3))
     taxonomy = existing_taxonomy(content.get("taxonomy"))
-    if not can(call.user, "manage_categories"):
+    if not may(call.user, taxonomy, "edit_terms"):
         raise Fault(401, "Sorry, you are not allowed to create terms in this taxonomy.")
     name = text(content.get("name")).strip()
     if not name:
@@ -157,7 +165,7 @@ def wp_edit_term(call, args):
     content = struct(arg(args, 4))
     taxonomy = existing_taxonomy(content.get("taxonomy"))
     term = term_or_404(taxonomy, arg(args, 3))
-    if not can(call.user, "manage_categories"):
+    if not may(call.user, taxonomy, "edit_terms"):
         raise Fault(401, "Sorry, you are not allowed to edit this term.")
     changes = _term_args(content)
     if "name" in content:
@@ -194,7 +202,7 @@ def wp_delete_term(call, args):
     call.login(arg(args, 1), arg(args, 2))
     taxonomy = existing_taxonomy(arg(args, 3))
     term = term_or_404(taxonomy, arg(args, 4))
-    if not can(call.user, "manage_categories"):
+    if not may(call.user, taxonomy, "delete_terms"):
         raise Fault(401, "Sorry, you are not allowed to delete this term.")
     if not _delete(call, term):
         raise Fault(500, "Sorry, deleting the term failed.")

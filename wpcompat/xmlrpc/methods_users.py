@@ -1,16 +1,16 @@
 """Users: wp.getUsersBlogs (and blogger./metaWeblog.getUsersBlogs), blogger.getUserInfo, wp.getUser(s),
 wp.getProfile, wp.editProfile, wp.getAuthors.
 
-Users are tenant rows: another site's users do not exist here. A shared users layer
-(queries/users.py) did not exist when this was written, so the few reads it needs are
-the small queries below.
+Users are tenant rows: another site's users do not exist here. Reads go through
+queries/users.py (active users only).
 """
 
 from wpcompat.auth import ROLES, can
 from wpcompat.models import User
-from wpcompat.models.base import utcnow
-from wpcompat.slugs import sanitize_title
-from wpcompat.xmlrpc.call import absint, arg, php_int, require_args, string_list, struct, text
+from wpcompat.editing import users as user_editing
+from wpcompat.errors import WPError
+from wpcompat.queries import users as user_queries
+from wpcompat.xmlrpc.call import absint, arg, php_int, string_list, struct, text
 from wpcompat.xmlrpc.faults import Fault
 from wpcompat.xmlrpc.structs import user_struct
 from wpcompat.xmlrpc.table import alias, method
@@ -19,13 +19,11 @@ USER_ORDER = {"login": User.login, "user_login": User.login, "email": User.email
               "registered": User.created_at, "user_registered": User.created_at, "display_name": User.display_name,
               "ID": User.wp_id, "id": User.wp_id, "nicename": User.nicename, "user_nicename": User.nicename,
               "url": User.url, "user_url": User.url}
-AUTHOR_ROLES = ("administrator", "editor", "author", "contributor")
-PROFILE_FIELDS = {"first_name": "first_name", "last_name": "last_name", "url": "url",
-                  "display_name": "display_name", "bio": "description"}
-
-
-def active_users():
-    return User.select().where(User.deleted_at.is_null())
+PROFILE_FIELDS = {  # wp.editProfile member → (REST user field, its sanitiser)
+    "first_name": ("first_name", user_editing.sanitize_text_field),
+    "last_name": ("last_name", user_editing.sanitize_text_field),
+    "url": ("url", user_editing.sanitize_url), "display_name": ("name", user_editing.sanitize_text_field),
+    "nicename": ("slug", user_editing.sanitize_slug), "bio": ("description", str.strip)}
 
 
 def can_edit_user(user, wp_id):
@@ -72,7 +70,7 @@ def wp_get_user(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can_edit_user(call.user, user_id):
         raise Fault(401, "Sorry, you are not allowed to edit this user.")
-    found = active_users().where(User.wp_id == user_id).first()
+    found = user_queries.find(user_id)
     if found is None:
         raise Fault(404, "Invalid user ID.")
     call.touched(found.id, wp_id=found.wp_id)
@@ -86,13 +84,13 @@ def wp_get_users(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "list_users"):
         raise Fault(401, "Sorry, you are not allowed to list users.")
-    query = active_users()
+    query = user_queries.active()
     if "role" in filters:
         if text(filters["role"]) not in ROLES:
             raise Fault(403, "Invalid role.")
         query = query.where(User.role == text(filters["role"]))
     if text(filters.get("who")) == "authors":
-        query = query.where(User.role.in_(AUTHOR_ROLES))
+        query = query.where(User.role.in_(user_queries.AUTHOR_ROLES))
     column = USER_ORDER.get(text(filters.get("orderby")), User.login)
     descending = "orderby" in filters and text(filters.get("order")).upper() == "DESC"
     query = query.order_by(column.desc() if descending else column.asc(), User.wp_id)
@@ -113,19 +111,18 @@ def wp_get_profile(call, args):
 
 @method("wp.editProfile", min_args=4)
 def wp_edit_profile(call, args):
+    """wp_update_user through editing/users.py, with its sanitisers (text fields, URL, nicename)."""
     user = call.login(arg(args, 1), arg(args, 2))
     content = struct(arg(args, 3))
-    changes = {column: text(content[name]).strip() for name, column in PROFILE_FIELDS.items() if name in content}
-    if "nicename" in content:
-        nicename = sanitize_title(text(content["nicename"]))[:50]
-        if not nicename:
-            raise Fault(500, "Sorry, the user could not be updated.")
-        changes["nicename"] = nicename
-    if changes:
-        changes["updated_at"] = utcnow()
-        User.update(**changes).where(User.id == user.id).execute()
-        for column, value in changes.items():
-            setattr(user, column, value)
+    changes = {rest: sanitize(text(content[name])) for name, (rest, sanitize) in PROFILE_FIELDS.items()
+               if name in content}
+    if "slug" in changes and not changes["slug"]:
+        raise Fault(500, "Sorry, the user could not be updated.")
+    try:
+        user_editing.check_update(user, changes, user)
+        user_editing.update(user, changes)
+    except WPError as error:
+        raise Fault(500, error.message) from None
     call.touched(user.id, wp_id=user.wp_id, changed=sorted(changes))
     return True
 
@@ -135,10 +132,8 @@ def wp_get_authors(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "edit_posts"):
         raise Fault(401, "Sorry, you are not allowed to edit posts.")
-    users = list(active_users().order_by(User.login, User.wp_id))
+    users = list(user_queries.active().order_by(User.login, User.wp_id))
     call.touched(None, ids=[user.wp_id for user in users])
     return [{"user_id": str(user.wp_id), "user_login": user.login, "display_name": user.display_name or user.login}
             for user in users]
 
-
-__all__ = ["require_args"]

@@ -27,7 +27,8 @@ RSD_APIS = (("WordPress", "true"), ("Movable Type", "false"), ("MetaWeblog", "fa
 class XmlRpcResource:
     audit_tag = "xmlrpc"
 
-    def __init__(self, max_body_bytes=parser.MAX_BODY_BYTES, max_elements=parser.MAX_ELEMENTS):
+    def __init__(self, site_directory=None, max_body_bytes=parser.MAX_BODY_BYTES, max_elements=parser.MAX_ELEMENTS):
+        self.site_directory = site_directory          # reloaded after wp.setOptions changed the site
         self.max_body_bytes = max_body_bytes
         self.max_elements = max_elements
 
@@ -48,6 +49,8 @@ class XmlRpcResource:
             if not req.context.audit_events:
                 record(req, "xmlrpc:request", None, operation=Operation.ACCESS, policy_decision="deny",
                        fault_code=fault.code)
+        if getattr(req.context, "settings_changed", False) and self.site_directory is not None:
+            self.site_directory.invalidate()
         resp.status = state.disabled_status or 200
         resp.content_type = XML_CONTENT_TYPE
         resp.data = payload

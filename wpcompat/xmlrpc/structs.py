@@ -146,7 +146,8 @@ def post_struct(post, fields, batch):
         "post_type": lambda: post.post_type, "post_name": lambda: post.slug or "",
         "post_author": lambda: str(getattr(post, "author_wp_id", None) or 0),
         "post_password": lambda: post.password or "", "post_excerpt": lambda: post.excerpt or "",
-        "post_content": lambda: post.content or "", "post_parent": lambda: str(getattr(post, "parent_wp_id", None) or 0),
+        "post_content": lambda: post.content or "",
+        "post_parent": lambda: str(getattr(post, "parent_wp_id", None) or 0),
         "post_mime_type": lambda: "", "link": lambda: batch.link(post), "guid": lambda: guid(post, call.home),
         "menu_order": lambda: int(post.menu_order or 0), "comment_status": lambda: post.comment_status or "open",
         "ping_status": lambda: post.ping_status or "open",
@@ -184,27 +185,41 @@ def enclosure_struct(rows):
 
 # --- media -------------------------------------------------------------------------------------
 
+META_ORDER = ("width", "height", "file", "filesize", "sizes", "image_meta")
+SIZE_ORDER = ("file", "width", "height", "mime-type", "filesize")
+IMAGE_META_ORDER = ("aperture", "credit", "camera", "caption", "created_timestamp", "copyright", "focal_length",
+                    "iso", "shutter_speed", "title", "orientation", "keywords")
+
+
+def _ordered(data, order):
+    """`data` with WordPress's keys first, in its order (JSONB does not keep the stored order)."""
+    return {**{key: data[key] for key in order if key in data},
+            **{key: value for key, value in data.items() if key not in order}}
+
+
+def _size(size):
+    size = {key: value for key, value in size.items() if key != "source_url"}
+    if "mime_type" in size and "mime-type" not in size:
+        size["mime-type"] = size.pop("mime_type")
+    return _ordered(size, SIZE_ORDER)
+
+
 def media_metadata(media):
-    """wp_get_attachment_metadata: the stored metadata, or false when there is none."""
+    """wp_get_attachment_metadata: the stored metadata in WordPress's order, or false when there is none."""
     meta = media.metadata if isinstance(media.metadata, dict) else {}
     if not meta:
         return False
+    meta = dict(meta)
     sizes = meta.get("sizes")
-    clean = {key: value for key, value in meta.items() if key != "sizes"}
-    if isinstance(sizes, dict) and sizes:
-        clean_sizes = {name: {key: value for key, value in size.items() if key != "source_url"}
-                       for name, size in sizes.items() if isinstance(size, dict)}
-        ordered = {}
-        for key in ("width", "height", "file", "filesize"):
-            if key in clean:
-                ordered[key] = clean.pop(key)
-        return {**ordered, "sizes": clean_sizes, **clean}
-    ordered = {key: clean.pop(key) for key in ("width", "height", "file", "filesize") if key in clean}
-    return {**ordered, "sizes": [], **clean}
+    meta["sizes"] = {name: _size(size) for name, size in sizes.items() if isinstance(size, dict)} \
+        if isinstance(sizes, dict) and sizes else []
+    if isinstance(meta.get("image_meta"), dict):
+        meta["image_meta"] = _ordered(meta["image_meta"], IMAGE_META_ORDER)
+    return _ordered(meta, META_ORDER)
 
 
 def media_struct(media, call):
-    """_prepare_media_item."""
+    """_prepare_media_item, as WordPress 6.1 answers it."""
     link = source_url(media, call.home, call.site.slug)
     meta = media_metadata(media)
     thumbnail = link
@@ -215,7 +230,7 @@ def media_struct(media, call):
     return {"attachment_id": str(media.wp_id), "date_created_gmt": xml_date(media_dates(media, call.zone)[1]),
             "parent": int(getattr(media, "parent_wp_id", None) or 0), "link": link, "title": media.title or "",
             "caption": media.caption or "", "description": media.description or "", "metadata": meta,
-            "type": media.mime_type or "", "alt": media.alt_text or "", "thumbnail": thumbnail}
+            "type": media.mime_type or "", "thumbnail": thumbnail}       # 6.1 has no `alt` (added later)
 
 
 # --- users -------------------------------------------------------------------------------------

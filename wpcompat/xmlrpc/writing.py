@@ -9,11 +9,13 @@ import datetime
 from wpcompat import permissions
 from wpcompat.auth import can
 from wpcompat.editing import posts as editing
+from wpcompat.editing import settings as site_settings
 from wpcompat.editing import terms as term_editing
 from wpcompat.errors import WPError
-from wpcompat.models import Term, User
+from wpcompat.models import Term
 from wpcompat.queries import media as media_queries
 from wpcompat.queries import posts as post_queries
+from wpcompat.queries import users as user_queries
 from wpcompat.schemas.posts import FORMATS
 from wpcompat.xmlrpc import custom_fields
 from wpcompat.xmlrpc.call import absint, php_int, struct, text, truthy
@@ -37,7 +39,8 @@ def visible_post(call, wp_id, post_type=None):
 
 
 def default_category(call):
-    return call.site.options.get("default_category")
+    """The tenant's default category (its wp_id), for posts saved without one."""
+    return site_settings.load(call.site.id).default_category or call.site.options.get("default_category")
 
 
 def as_date(value):
@@ -53,13 +56,14 @@ def as_date(value):
 
 
 def date_args(local_value, gmt_value):
-    """apply_fields' date/date_gmt from a local and a GMT date (GMT wins; its zone is forced to UTC)."""
+    """apply_fields' date/date_gmt (ISO 8601 strings, as REST passes them) from a local and a GMT date.
+    The GMT date wins, and its zone is forced to UTC (_insert_post's "slap that Z on there")."""
     gmt = as_date(gmt_value)
     if gmt is not None:
-        return {"date_gmt": gmt.replace(tzinfo=datetime.timezone.utc)
-                if gmt.tzinfo is None else gmt.astimezone(datetime.timezone.utc)}
+        gmt = gmt.replace(tzinfo=datetime.timezone.utc) if gmt.tzinfo is None else gmt.astimezone(datetime.timezone.utc)
+        return {"date_gmt": gmt.replace(microsecond=0).isoformat()}
     local = as_date(local_value)
-    return {"date": local} if local is not None else {}
+    return {"date": local.replace(microsecond=0).isoformat()} if local is not None else {}
 
 
 def check_status(user, post_type, status):
@@ -79,7 +83,7 @@ def check_author(user, post_type, wp_id, message):
         return user.wp_id
     if not permissions.can_edit_others(user, post_type):
         raise Fault(401, message)
-    if not User.select().where(User.wp_id == wp_id, User.deleted_at.is_null()).exists():
+    if user_queries.find(wp_id) is None:
         raise Fault(404, "Invalid author ID.")
     return wp_id
 
