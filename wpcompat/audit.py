@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import uuid
 
-from wpcompat.db import NIL_UUID
+from wpcompat.db import NIL_UUID, current_tenant, db
 from wpcompat.models import AuditTrail
 from wpcompat.models.base import utcnow
 
@@ -81,6 +81,22 @@ def build_rows(req, status, default_tag):
     return rows
 
 
+_COLUMNS = ("id", "tenant_id", "operation", "resource_type", "resource_id", "user_id", "metadata",
+            "trust_score", "policy_decision", "created_at")
+
+
 def write(rows):
-    if rows:
-        AuditTrail.insert_many(rows).execute()
+    """Insert the rows (one statement; its SQL is plain, so nothing is rebuilt per request)."""
+    if not rows:
+        return
+    tenant = current_tenant.get()
+    if tenant is None:
+        raise PermissionError("no tenant set: cannot write audit rows")
+    fields = AuditTrail._meta.fields
+    values = []
+    for row in rows:
+        row = {**row, "tenant_id": tenant}
+        values.extend(fields[name].db_value(row[name]) for name in _COLUMNS)
+    p = db.param
+    placeholders = ", ".join(["(" + ", ".join([p] * len(_COLUMNS)) + ")"] * len(rows))
+    db.execute_sql(f"INSERT INTO audit_trail ({', '.join(_COLUMNS)}) VALUES {placeholders}", values)

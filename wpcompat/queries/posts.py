@@ -122,23 +122,60 @@ FILTER_ARGS = ("author", "author_exclude", "include", "exclude", "parent", "pare
                "search", "slug", "sticky", "format", "menu_order")
 
 
+_PAGES = {}           # (post type, statuses, levels, orderby, order) → the compiled page query
+
+
+def unfiltered(user, post_type, args):
+    """(statuses the user reads in full, compliance levels) when the listing has no filter and no
+    own-posts-only rule — the default listing, served from compiled SQL and post_counts — else None."""
+    if any(args.get(name) not in (None, [], "") for name in FILTER_ARGS):
+        return None
+    rules = {status: status_rule(user, post_type, status)
+             for status in statuses_for(args.get("status") or ["publish"])}
+    if "own" in rules.values():
+        return None
+    return (tuple(status for status, rule in rules.items() if rule == "all"),
+            tuple(permissions.compliance_levels(user)))
+
+
+def page_of_default_listing(user, post_type, args, limit, offset):
+    """The page of an unfiltered listing from SQL compiled once per shape; None if not unfiltered."""
+    shape = unfiltered(user, post_type, args)
+    orderby = args.get("orderby") or "date"
+    if shape is None or orderby in ("include", "include_slugs", "relevance"):
+        return None
+    statuses, levels = shape
+    if not statuses:
+        return []
+    key = (post_type, statuses, levels, orderby, args.get("order") or "desc")
+    compiled = _PAGES.get(key)
+    if compiled is None:
+        shape_args = {"status": list(statuses), "orderby": orderby, "order": key[4]}
+
+        def build(limit, offset):
+            query = base_select().where(Post.post_type == post_type, Post.status.in_(list(statuses)))
+            visible = Post.compliance_level.in_(list(levels))
+            if "public" in levels:
+                visible = visible | Post.compliance_level.is_null()
+            return _order(query.where(visible), shape_args).limit(limit).offset(offset).objects()
+
+        compiled = _PAGES[key] = CompiledQuery(build, limit=987654, offset=876543)
+    return compiled.rows(limit=limit, offset=offset)
+
+
 def fast_total(user, post_type, args):
     """X-WP-Total from post_counts when the listing is unfiltered and needs no ownership test; else None.
 
     post_counts is kept exact by triggers (migrations/0006); this saves counting every
     post of a large site on every page of the default listing.
     """
-    if any(args.get(name) not in (None, [], "") for name in FILTER_ARGS):
-        return None
-    rules = {status: status_rule(user, post_type, status)
-             for status in statuses_for(args.get("status") or ["publish"])}
-    if "own" in rules.values():
-        return None                          # "own posts only": count the rows instead
-    readable_statuses = [status for status, rule in rules.items() if rule == "all"]
+    shape = unfiltered(user, post_type, args)
+    if shape is None:
+        return None                          # a filter, or "own posts only": count the rows instead
+    readable_statuses, levels = shape
     if not readable_statuses:
         return 0
-    levels = list(permissions.compliance_levels(user)) + ([""] if "public" in
-                                                          permissions.compliance_levels(user) else [])
+    levels = list(levels) + ([""] if "public" in levels else [])
     tenant = current_tenant.get()
     if tenant is None:
         return 0

@@ -129,7 +129,9 @@ class PostsController(Controller):
         if total and page > pages:
             raise WPError("rest_post_invalid_page_number",
                           "The page number requested is larger than the number of pages available.", 400)
-        posts = list(query.limit(per_page).offset(offset).objects())
+        posts = post_queries.page_of_default_listing(request.user, self.post_type, args, per_page, offset)
+        if posts is None:
+            posts = list(query.limit(per_page).offset(offset).objects())
         if request.context == "edit":
             posts = [post for post in posts if permissions.can_edit_post(request.user, post)]
         data = self.prepare_items(posts, ctx)
