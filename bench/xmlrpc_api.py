@@ -1,6 +1,6 @@
 """XML-RPC throughput beside REST: N posts in PostgreSQL, wpcompat under gunicorn, wrk POSTing methodCalls.
 
-    .venv/bin/python bench/xmlrpc.py [--posts 10000] [--workers 3] [--duration 15] [--keep]
+    .venv/bin/python bench/xmlrpc_api.py [--posts 10000] [--workers 3] [--duration 15] [--keep]
 
 Loads the same database as bench/rest.py (its `load`, `serve` and database helpers are reused),
 adds an administrator, then runs `wrk -t1 -c8 -d15s --latency` with a Lua script that POSTs
@@ -27,9 +27,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# Run as a script, this file's folder comes first on sys.path, and this file's name would hide the
-# standard library's xmlrpc package: drop the folder, and load bench/rest.py by its path instead.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
 import xmlrpc.client  # noqa: E402
