@@ -600,3 +600,16 @@ def test_a_page_costs_the_same_whatever_per_page(api, app_database, monkeypatch)
     statements.clear()
     api("GET", "/wp/v2/categories", params={"per_page": 100, "orderby": "id", "order": "desc"})
     assert 0 < len(statements) <= few
+
+
+def test_embedded_terms_of_a_page_of_posts_equal_the_terms_routes_answers(api):
+    """wp:term embeds are answered in one batch; each must equal what the route itself answers."""
+    posts = api("GET", "/wp/v2/posts", "editor", params={"_embed": "wp:term", "per_page": 100}).json
+    assert posts
+    for post in posts:
+        categories, tags = post["_embedded"]["wp:term"] if "_embedded" in post else ([], [])
+        for taxonomy, embedded in (("categories", categories), ("tags", tags)):
+            direct = api("GET", f"/wp/v2/{taxonomy}", "editor",
+                         params={"post": post["id"], "context": "embed", "per_page": 100}).json
+            assert embedded == direct, (post["id"], taxonomy)
+        assert sorted(term["id"] for term in categories) == sorted(post["categories"])

@@ -149,3 +149,17 @@ def descendants(term_id):
                     if row_id not in found and row_id != term_id]
         found.extend(frontier)
     return found
+
+
+def terms_of_posts(post_ids, taxonomy):
+    """{post uuid: [Term, ...]} for many posts in one query, in the default listing order (name)."""
+    result = {post_id: [] for post_id in post_ids}
+    if not post_ids:
+        return result
+    rows = (base_select().select_extend(PostTerm.post.alias("linked_post"))
+            .join(PostTerm, on=(PostTerm.term == Term.id))
+            .where(PostTerm.post.in_(list(post_ids)), Term.taxonomy == taxonomy)
+            .order_by(peewee.fn.LOWER(Term.name), Term.wp_id).objects())
+    for term in rows:
+        result.setdefault(term.linked_post, []).append(term)
+    return result

@@ -73,14 +73,45 @@ class RestSink:
         return compact_links(data)
 
     def _embed(self, request, data, wanted):
-        cache = {}
-        items = data if isinstance(data, list) else [data]
+        items = [item for item in (data if isinstance(data, list) else [data])
+                 if isinstance(item, dict) and isinstance(item.get("_links"), dict)]
+        cache = self._embed_batched(request, items, wanted)
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get("_links"), dict):
-                embedded = self._embedded_for(request, item["_links"], wanted, cache)
-                if embedded:
-                    item["_embedded"] = embedded
+            embedded = self._embedded_for(request, item["_links"], wanted, cache)
+            if embedded:
+                item["_embedded"] = embedded
         return data
+
+    def _embed_batched(self, request, items, wanted):
+        """{href: result} for the links a controller can answer together (its `embed_batch`)."""
+        groups = {}
+        for item in items:
+            for rel, entries in item["_links"].items():
+                if wanted is not True and rel not in wanted:
+                    continue
+                for entry in entries:
+                    if entry.get("embeddable"):
+                        inner = self._inner_request(request, entry["href"])
+                        route, _captures = self.server.match(inner.route)
+                        if route is not None and hasattr(route.controller, "embed_batch"):
+                            groups.setdefault(route.controller, {})[entry["href"]] = inner
+        cache = {}
+        for controller, by_href in groups.items():
+            answers = controller.embed_batch(list(by_href.values()))
+            for href, inner in by_href.items():
+                if inner in answers:
+                    cache[href] = compact_links(answers[inner])
+        return cache
+
+    def _inner_request(self, request, href):
+        inner = RestRequest.internal(request, "GET", href.split(REST_PREFIX, 1)[-1])
+        if "context" not in inner.query:
+            inner.query["context"] = "embed"
+        route, _captures = self.server.match(inner.route)
+        if route is not None and "(?P<" not in route.pattern and "per_page" not in inner.query:
+            inner.query["per_page"] = 100          # a linked collection is embedded whole (up to 100)
+        inner.is_embed = True
+        return inner
 
     def _embedded_for(self, request, links, wanted, cache):
         embedded = {}
@@ -96,14 +127,7 @@ class RestSink:
     def _embed_one(self, request, href, cache):
         if href in cache:
             return cache[href]
-        path = href.split(REST_PREFIX, 1)[-1]
-        inner = RestRequest.internal(request, "GET", path)
-        if "context" not in inner.query:
-            inner.query["context"] = "embed"
-        route, _captures = self.server.match(inner.route)
-        if route is not None and "(?P<" not in route.pattern and "per_page" not in inner.query:
-            inner.query["per_page"] = 100          # a linked collection is embedded whole (up to 100)
-        inner.is_embed = True
+        inner = self._inner_request(request, href)
         try:
             result = compact_links(self.server.dispatch(inner).data)
         except WPError as error:

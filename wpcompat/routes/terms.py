@@ -104,6 +104,38 @@ class TermsController(Controller):
             data["_links"] = term_links(term, ctx, self.rest_base)
         return data
 
+    def embed_batch(self, requests):
+        """Answer many embedded `?post=<id>` links (a page of posts' wp:term) with a few queries in all.
+
+        Only the plain form the posts controller links is batched; anything else, and every post
+        that would answer an error, is left to the ordinary dispatch. Returns {request: items}.
+        """
+        plain = [r for r in requests if set(r.query) <= {"post", "context", "per_page"}
+                 and r.query.get("context") == "embed" and str(r.query.get("post", "")).isdigit()]
+        if not plain:
+            return {}
+        user = plain[0].user
+        posts = post_queries.find_many({int(r.query["post"]) for r in plain})
+        readable = {wp_id: post for wp_id, post in posts.items()
+                    if post.post_type == "post" and permissions.may_see_level(user, post.compliance_level)
+                    and (post.status == "publish" or permissions.can_read_post(user, post))}
+        by_post = term_queries.terms_of_posts([post.id for post in readable.values()], self.taxonomy)
+        terms = list({term.id: term for items in by_post.values() for term in items}.values())
+        first = plain[0]
+        first.args = {"context": "embed"}
+        ctx, relations = PrepareContext(self, first), TermRelations(terms, self.taxonomy)
+        prepared = dict(zip((term.id for term in terms),
+                            acf.attach(ctx, "term", self.taxonomy, terms,
+                                       [self.prepare_item_for_response(term, ctx, relations) for term in terms])))
+        answers = {}
+        for request in plain:
+            post = readable.get(int(request.query["post"]))
+            if post is not None:
+                answers[request] = [prepared[term.id] for term in by_post.get(post.id, [])[:100]]
+        self.audit(first, "term:list", None, ids=[term.wp_id for term in terms], taxonomy=self.taxonomy,
+                   embedded_for=sorted(readable))
+        return answers
+
     def get_term(self, request):
         """The term of the URL's id in this tenant and taxonomy, or 404 — another tenant's is the same 404."""
         if "term" not in request.memo:
