@@ -12,38 +12,15 @@ import sys
 import peewee
 
 from conf.settings import SettingsError, load_settings
-from wpcompat.db import UnsafeRoleError, bind, configure_serving_role, open_database, tenant_scope
+from wpcompat.commands import CommandError, app_database, find_site, owner_database
+from wpcompat.db import UnsafeRoleError, tenant_scope
 
 EXIT_USAGE = 2
-
-
-class CommandError(Exception):
-    """A command cannot be carried out; str() is the one line printed."""
 
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
-
-
-def owner_database(settings):
-    return bind(open_database(settings.owner_database_url, 2))
-
-
-def app_database(settings):
-    database = open_database(settings.database_url, 2)
-    configure_serving_role(database, settings.app_role)
-    return bind(database)
-
-
-def find_site(slug):
-    from wpcompat.models import Tenant
-
-    with tenant_scope(None):
-        tenant = Tenant.get_or_none(Tenant.slug == slug)
-    if tenant is None:
-        raise CommandError(f"no tenant with slug {slug!r} (see `wpcompat tenant list`)")
-    return tenant
 
 
 def cmd_migrate(args, settings):

@@ -141,7 +141,8 @@ def test_values_are_stored_one_row_per_key_in_canonical_text(api, site):
     assert stored["references_1_citation"] == "Doe" and "references_1_doi" not in stored
     assert stored["case_study"] == "" and stored["case_study_patient_age"] == "54"
     citations = rows["citations_count"]
-    assert (citations.meta_type, citations.field_group, citations.field_order) == ("number", "group_clinical_evidence", 2)
+    assert (citations.meta_type, citations.field_group, citations.field_order) == \
+        ("number", "group_clinical_evidence", 2)
     assert citations.requires_validation and not citations.is_phi
     assert json.loads(citations.validation_rules)["key"] == "field_65ab0003"
     assert rows["case_study_outcome"].is_phi and rows["case_study"].medical_significance == "critical"
@@ -155,6 +156,7 @@ def test_unset_fields_read_as_their_defaults(api, site):
     assert light["summary"] == "" and light["citations_count"] == ""
     plugin = api("GET", f"/acf/v3/posts/{site.posts['article'].wp_id}").json["acf"]
     assert plugin["references"] is False and plugin["audience"] == "Patients" and plugin["risk_score"] == "0"
+    assert plugin["hero_image"] is False and plugin["reviewer"] is False and plugin["review_date"] is None
 
 
 def test_field_keys_are_accepted_and_a_partial_update_changes_only_what_is_sent(api, site):
@@ -198,7 +200,8 @@ def test_acf_on_create_pages_terms_and_users(api, site):
                json={"acf": {"crm_number": "CRM/SP 777777"}})
     assert user.status_code == 200 and user.json["acf"]["crm_number"] == "CRM/SP 777777"
     new_user = api("POST", "/wp/v2/users", "administrator", json={
-        "username": "newdoc", "email": "newdoc@clinic.test", "password": "s3cret!", "acf": {"crm_number": "CRM/MG 1234"}})
+        "username": "newdoc", "email": "newdoc@clinic.test", "password": "s3cret!",
+        "acf": {"crm_number": "CRM/MG 1234"}})
     assert new_user.status_code == 201 and new_user.json["acf"]["crm_number"] == "CRM/MG 1234"
     media = api("GET", f"/wp/v2/media/{site.media['xray'].wp_id}", params={"acf_format": "standard"})
     assert media.json["acf"] == {"modality": None}
@@ -207,6 +210,39 @@ def test_acf_on_create_pages_terms_and_users(api, site):
 
 def test_fields_of_the_plugin_format_are_saved_by_wp_v2_writes_too(api, site):
     created = api("POST", "/wp/v2/posts", "editor",
-                  json={"title": "X", "status": "draft", "fields": {"evidence_level": "2a", "citations_count": "1,000"}})
+                  json={"title": "X", "status": "draft",
+                        "fields": {"evidence_level": "2a", "citations_count": "1,000"}})
     assert created.status_code == 201
     assert created.json["acf"]["evidence_level"] == "2a" and created.json["acf"]["citations_count"] == 1000
+
+
+def test_meta_shows_no_unregistered_key_and_acf_no_raw_meta(api, site):
+    """wp/v2 `meta` lists only keys registered with show_in_rest (none: `[]`), protected ones never."""
+    post = site.posts["article"]
+    with tenant_scope(site.id):
+        CustomField.create(post=post.id, meta_key="_edit_lock", meta_value="1700000000:1")
+        CustomField.create(post=post.id, meta_key="legacy_note", meta_value="imported")
+    item = api("GET", f"/wp/v2/posts/{post.wp_id}", "editor", params={"context": "edit"}).json
+    assert item["meta"] == []
+    assert "_edit_lock" not in item["acf"] and "legacy_note" not in item["acf"]
+    assert api("GET", f"/acf/v3/posts/{post.wp_id}/_edit_lock").json == {"_edit_lock": None}
+    assert api("GET", f"/acf/v3/posts/{post.wp_id}/legacy_note").json == {"legacy_note": None}
+
+
+def test_embed_and_links_of_relational_values(api, site):
+    post, page = site.posts["article"], site.posts["reviewer_page"]
+    api("POST", f"/wp/v2/posts/{post.wp_id}", "doctor", json={"acf": {
+        "reviewer": [page.wp_id], "hero_image": site.media["xray"].wp_id, "topics": [site.terms["cardiology"].wp_id],
+        "primary_author": site.users["author"].wp_id}})
+    links = api("GET", f"/wp/v2/posts/{post.wp_id}").json["_links"]
+    root = f"http://{site.host}/wp-json/wp/v2"
+    assert links["acf:post"] == [{"embeddable": True, "href": f"{root}/pages/{page.wp_id}"}]
+    assert links["acf:attachment"] == [{"embeddable": True, "href": f"{root}/media/{site.media['xray'].wp_id}"}]
+    assert links["acf:term"] == [{"taxonomy": "category", "embeddable": True,
+                                  "href": f"{root}/categories/{site.terms['cardiology'].wp_id}"}]
+    assert links["acf:user"] == [{"embeddable": True, "href": f"{root}/users/{site.users['author'].wp_id}"}]
+    embedded = api("GET", f"/wp/v2/posts/{post.wp_id}",
+                   params={"_embed": "acf:post,acf:attachment", "_fields": "_links,_embedded"}).json["_embedded"]
+    assert embedded["acf:post"][0]["id"] == page.wp_id and "acf" in embedded["acf:post"][0]
+    assert embedded["acf:attachment"][0]["id"] == site.media["xray"].wp_id
+    assert embedded["acf:attachment"][0]["acf"] == {"modality": None}          # embed context carries acf

@@ -44,7 +44,8 @@ def reads(api, post, login):
         "list": next(item["acf"] for item in api("GET", "/wp/v2/posts", login).json if item["id"] == post.wp_id),
         "fields": api("GET", path, login, params={"_fields": "acf"}).json["acf"],
         "plugin": api("GET", f"/acf/v3/posts/{post.wp_id}", login).json["acf"],
-        "plugin_list": next(item["acf"] for item in api("GET", "/acf/v3/posts", login).json if item["id"] == post.wp_id),
+        "plugin_list": next(item["acf"] for item in api("GET", "/acf/v3/posts", login).json
+                            if item["id"] == post.wp_id),
     }
 
 

@@ -87,8 +87,11 @@ def test_validation_rules_of_fields_requiring_validation(api, site, article, acf
 
 def test_referenced_ids_must_exist_in_the_tenant(engine, api, site, article):
     other = make_site(engine, "other-tenant")
+    with tenant_scope(other.id):                          # a page that exists only in the other tenant
+        foreign = Post.create(title="Their reviewer", slug="their-reviewer", status="publish", post_type="page",
+                              author=other.author.id, wp_id=4242)
     before = snapshot(site, article)
-    missing = api("POST", f"/wp/v2/posts/{article.wp_id}", "doctor", json={"acf": {"reviewer": [other.post.wp_id + 500]}})
+    missing = api("POST", f"/wp/v2/posts/{article.wp_id}", "doctor", json={"acf": {"reviewer": [foreign.wp_id]}})
     assert missing.status_code == 400
     assert missing.json["data"]["details"]["acf"] == {"code": "rest_post_invalid_id",
                                                       "message": "acf[reviewer] is not a valid post ID.",

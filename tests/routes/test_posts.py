@@ -428,7 +428,12 @@ def test_wrong_credentials_fail_even_public_reads(client, clinic):
 
 
 def test_queries_per_list_do_not_grow_with_per_page(api, clinic, monkeypatch):
-    """No N+1: a page of 2 posts and a page of 10 cost the same number of queries."""
+    """No N+1: a page of 2 posts and a page of 10 cost the same number of queries.
+
+    `acf` included: on a site with field groups it adds the definitions (once per request) and one
+    query for the values of the whole page (tests/acf/test_storage.py proves it with values stored);
+    this demo site has no field groups, so `acf` costs only the definitions query.
+    """
     from wpcompat.db import db
 
     with tenant_scope(clinic.id):

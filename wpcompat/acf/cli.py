@@ -5,9 +5,12 @@ Runs as the app role with the tenant set (like `user create`), so RLS guards it 
 
 import json
 
+from wpcompat.commands import CommandError, app_database, find_site
+from wpcompat.db import tenant_scope
+
 
 def add_commands(commands):
-    """Register `acf` and its actions on the `wpcompat` sub-command parser."""
+    """Register `acf` and its actions on `wpcompat`'s sub-command parser."""
     acf = commands.add_parser("acf", help="ACF field groups")
     actions = acf.add_subparsers(dest="action", required=True, parser_class=type(acf))
     load = actions.add_parser("import-groups", help="load field groups from an ACF JSON export "
@@ -18,8 +21,6 @@ def add_commands(commands):
 
 
 def read_export(path):
-    from wpcompat.cli import CommandError
-
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
@@ -31,8 +32,6 @@ def read_export(path):
 
 def cmd_import_groups(args, settings):
     from wpcompat.acf.importer import ExportError, import_groups
-    from wpcompat.cli import CommandError, app_database, find_site
-    from wpcompat.db import tenant_scope
 
     document = read_export(args.file)
     app_database(settings)

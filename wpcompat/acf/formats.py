@@ -95,9 +95,7 @@ class Reader:
         for wp_id in ids:
             self._link(field.type, self.refs.get(field.type, wp_id))
         multiple = types.is_multiple(field)
-        if not ids:
-            if text is None:
-                return None
+        if not ids:                                      # ACF's format_value: no value → false
             return False if self.view.standard else None
         if not self.view.standard or _return_format(field) == "id":
             return ids if multiple else ids[0]

@@ -103,7 +103,6 @@ def _save_group(group):
     if created:
         row = AcfFieldGroup(key=group["key"])
     else:
-        AcfField.delete().where(AcfField.group == row.id).execute()
         row.updated_at = utcnow()
     row.title = str(group.get("title") or "")
     row.location = group.get("location") or []
@@ -120,5 +119,7 @@ def import_groups(document):
     """Load every group of an export into the current tenant: (created, replaced) group counts."""
     groups = groups_of(document)
     validate(groups)
+    replaced = AcfFieldGroup.select(AcfFieldGroup.id).where(AcfFieldGroup.key.in_([group["key"] for group in groups]))
+    AcfField.delete().where(AcfField.group.in_(replaced)).execute()   # first: a field may move between groups
     created = sum(1 for group in groups if _save_group(group))
     return created, len(groups) - created

@@ -23,12 +23,14 @@ DESCRIPTION = "ACF field data"
 
 def attach(ctx, kind, sub_type, objects, items):
     """Add `acf` to prepared `items` (in the order of `objects`); returns items."""
-    if not items or not ctx.included("acf") or not definitions.for_request(ctx.request):
+    wanted = ctx.included("acf")
+    if not items or not (wanted or "_links" in items[0]) or not definitions.for_request(ctx.request):
         return items
     for item, (value, links) in zip(items, reading.read(ctx.request, kind, sub_type, objects)):
         item_links = item.pop("_links", None)
-        item["acf"] = value
-        if item_links is not None:
+        if wanted:
+            item["acf"] = value
+        if item_links is not None:                       # acf:* links serve _embed even when only _links is asked
             item_links.update(links)
             item["_links"] = item_links
     return items
