@@ -1,7 +1,11 @@
 """A full demo clinic per test (wpcompat.demo), with an application password for every role."""
 
 import dataclasses
+import json
 import uuid
+from pathlib import Path
+
+import pytest
 
 from wpcompat.accounts import create_app_password
 from wpcompat.db import bind, db, tenant_scope
@@ -62,3 +66,16 @@ def _make_clinic(engine, label):
             users[user.role] = user
             _row, passwords[user.role] = create_app_password(user, "tests")
     return Clinic(tenant, host, users, passwords)
+
+
+GOLDEN = Path(__file__).resolve().parents[2] / "shared" / "golden"
+GOLDEN_HOME = "http://127.0.0.1:8081"
+
+
+def golden_body(name, host):
+    """A golden answer's body with the golden site's URL replaced by this site's (skipped without shared/)."""
+    path = GOLDEN / name
+    if not path.exists():
+        pytest.skip("golden answers not available")
+    body = json.loads(path.read_text(encoding="utf-8"))["body"]
+    return json.loads(json.dumps(body).replace(GOLDEN_HOME, f"http://{host}"))

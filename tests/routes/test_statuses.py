@@ -1,13 +1,10 @@
 """/wp/v2/statuses, as WordPress 6.1 answers it, on both engines."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from clinic import golden_body
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
-GOLDEN_HOME = "http://127.0.0.1:8081"
+
 EDITOR_STATUSES = ["publish", "future", "draft", "pending", "private", "trash"]
 EDIT_FIELDS = ["name", "private", "protected", "public", "queryable", "show_in_list", "slug", "date_floating",
                "_links"]
@@ -22,23 +19,18 @@ def api(client, clinic):
     return call
 
 
-def golden(name, host):
-    path = GOLDEN / name
-    if not path.exists():
-        pytest.skip("golden answers not available")
-    return json.loads(json.dumps(json.loads(path.read_text())["body"]).replace(GOLDEN_HOME, f"http://{host}"))
 
 
 def test_anonymous_sees_only_publish_as_wordpress_answers(api, clinic):
     result = api("/statuses")
     assert result.status_code == 200 and result.headers["Allow"] == "GET"
-    assert result.json == golden("115-statuses-anon.json", clinic.host)
+    assert result.json == golden_body("115-statuses-anon.json", clinic.host)
 
 
 def test_an_administrator_sees_the_six_statuses_as_wordpress_answers(api, clinic):
     result = api("/statuses", "administrator")
     assert list(result.json) == EDITOR_STATUSES
-    assert result.json == golden("116-statuses-auth.json", clinic.host)
+    assert result.json == golden_body("116-statuses-auth.json", clinic.host)
 
 
 @pytest.mark.parametrize("role,expected", [("subscriber", ["publish"]), ("contributor", EDITOR_STATUSES),
@@ -48,7 +40,7 @@ def test_who_sees_which_statuses(api, role, expected):
 
 
 def test_single_status_matches_wordpress(api, clinic):
-    assert api("/statuses/publish").json == golden("117-status-publish.json", clinic.host)
+    assert api("/statuses/publish").json == golden_body("117-status-publish.json", clinic.host)
 
 
 @pytest.mark.parametrize("role,status", [(None, 401), ("subscriber", 403)])

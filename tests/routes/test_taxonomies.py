@@ -1,13 +1,10 @@
 """/wp/v2/taxonomies, as WordPress 6.1 answers it, on both engines."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from clinic import golden_body
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
-GOLDEN_HOME = "http://127.0.0.1:8081"
+
 VIEW_FIELDS = ["name", "slug", "description", "types", "hierarchical", "rest_base", "rest_namespace", "_links"]
 EDIT_FIELDS = ["name", "slug", "capabilities", "description", "labels", "types", "show_cloud", "hierarchical",
                "rest_base", "rest_namespace", "visibility", "_links"]
@@ -22,11 +19,6 @@ def api(client, clinic):
     return call
 
 
-def golden(name, host):
-    path = GOLDEN / name
-    if not path.exists():
-        pytest.skip("golden answers not available")
-    return json.loads(json.dumps(json.loads(path.read_text())["body"]).replace(GOLDEN_HOME, f"http://{host}"))
 
 
 def test_collection_is_an_object_keyed_by_slug(api, clinic):
@@ -34,13 +26,13 @@ def test_collection_is_an_object_keyed_by_slug(api, clinic):
     assert result.status_code == 200 and result.headers["Allow"] == "GET"
     assert list(result.json) == ["category", "post_tag"]
     assert [list(item) for item in result.json.values()] == [VIEW_FIELDS, VIEW_FIELDS]
-    expected = golden("112-taxonomies.json", clinic.host)     # WordPress also lists nav_menu, not served here
+    expected = golden_body("112-taxonomies.json", clinic.host)     # WordPress also lists nav_menu, not served here
     assert result.json == {slug: expected[slug] for slug in ("category", "post_tag")}
 
 
 def test_type_filter_and_single_taxonomy_match_wordpress(api, clinic):
-    assert api("/taxonomies", params={"type": "post"}).json == golden("113-taxonomies-type-post.json", clinic.host)
-    assert api("/taxonomies/category").json == golden("114-taxonomy-category.json", clinic.host)
+    assert api("/taxonomies", params={"type": "post"}).json == golden_body("113-taxonomies-type-post.json", clinic.host)
+    assert api("/taxonomies/category").json == golden_body("114-taxonomy-category.json", clinic.host)
 
 
 @pytest.mark.parametrize("post_type", ["page", "attachment", "nope"])

@@ -1,13 +1,10 @@
 """/wp/v2/types, as WordPress 6.1 answers it, on both engines."""
 
-import json
-from pathlib import Path
-
 import pytest
 
+from clinic import golden_body
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden"
-GOLDEN_HOME = "http://127.0.0.1:8081"
+
 SERVED = ["post", "page", "attachment"]
 VIEW_FIELDS = ["description", "hierarchical", "has_archive", "name", "slug", "icon", "taxonomies", "rest_base",
                "rest_namespace", "_links"]
@@ -24,13 +21,6 @@ def api(client, clinic):
     return call
 
 
-def golden(name, host):
-    """The golden answer's body, with the golden site's URL replaced by this site's."""
-    path = GOLDEN / name
-    if not path.exists():
-        pytest.skip("golden answers not available")
-    text = json.dumps(json.loads(path.read_text())["body"]).replace(GOLDEN_HOME, f"http://{host}")
-    return json.loads(text)
 
 
 def test_collection_is_an_object_keyed_by_slug_of_the_served_types(api, clinic):
@@ -48,15 +38,15 @@ def test_collection_is_an_object_keyed_by_slug_of_the_served_types(api, clinic):
 
 
 def test_view_and_single_answers_match_wordpress(api, clinic):
-    expected = golden("109-types.json", clinic.host)
+    expected = golden_body("109-types.json", clinic.host)
     assert api("/types").json == {slug: expected[slug] for slug in SERVED}
-    assert api("/types/post").json == golden("110-types-post.json", clinic.host)
+    assert api("/types/post").json == golden_body("110-types-post.json", clinic.host)
 
 
 def test_edit_context_matches_wordpress_for_an_administrator(api, clinic):
     result = api("/types", "administrator", params={"context": "edit"})
     assert result.status_code == 200
-    expected = golden("111-types-edit-auth.json", clinic.host)
+    expected = golden_body("111-types-edit-auth.json", clinic.host)
     assert result.json == {slug: expected[slug] for slug in SERVED}
     assert [list(item) for item in result.json.values()] == [EDIT_FIELDS] * 3
     assert result.headers["Cache-Control"].startswith("no-cache")

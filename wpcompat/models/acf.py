@@ -9,7 +9,7 @@ have sibling tables of the same shape (DESIGN.md §4), each unique on (owner, me
 import peewee
 
 from wpcompat.models.base import JSONField, Timestamped
-from wpcompat.models.content import Media, Term
+from wpcompat.models.content import Media, Term, ValueColumns
 from wpcompat.models.people import User
 
 
@@ -50,21 +50,6 @@ class AcfField(Timestamped):
 
     class Meta:
         table_name = "acf_fields"
-
-
-class ValueColumns(Timestamped):
-    """The columns of the seed's custom_fields, shared by the sibling value tables."""
-
-    meta_key = peewee.CharField(max_length=100)
-    meta_value = peewee.TextField(null=True)
-    meta_type = peewee.CharField(max_length=20, default="text", null=True)
-    medical_significance = peewee.CharField(max_length=20, default="none", null=True)
-    requires_validation = peewee.BooleanField(default=False, null=True)
-    validation_rules = peewee.TextField(null=True)
-    is_phi = peewee.BooleanField(default=False, null=True)
-    field_group = peewee.CharField(max_length=100, null=True)
-    field_order = peewee.IntegerField(default=0, null=True)
-    is_required = peewee.BooleanField(default=False, null=True)
 
 
 class TermCustomField(ValueColumns):

@@ -81,7 +81,9 @@ class PostTerm(TenantModel):
         table_name = "post_terms"
 
 
-class CustomField(Timestamped):
+class ValueColumns(Timestamped):
+    """The columns of the seed's custom_fields; the sibling value tables (models/acf.py) share them."""
+
     meta_key = peewee.CharField(max_length=100)
     meta_value = peewee.TextField(null=True)
     meta_type = peewee.CharField(max_length=20, default="text", null=True)
@@ -92,6 +94,9 @@ class CustomField(Timestamped):
     field_group = peewee.CharField(max_length=100, null=True)
     field_order = peewee.IntegerField(default=0, null=True)
     is_required = peewee.BooleanField(default=False, null=True)
+
+
+class CustomField(ValueColumns):
     post = peewee.ForeignKeyField(Post, column_name="post_id", backref="custom_fields", on_delete="CASCADE")
 
     class Meta:
