@@ -174,6 +174,8 @@ def main():
         ("posts?per_page=100&_embed", f"{base}/posts?per_page=100&_embed"),
         ("posts?search=", f"{base}/posts?search=n%C3%BAmero%20{middle}"),
         ("categories", f"{base}/categories"),
+        # no content read: the floor every request pays (tenant, transaction, audit row, commit)
+        ("types/post", f"{base}/types/post"),
     ]
     try:
         print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers}, PostgreSQL with RLS, "
