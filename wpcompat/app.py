@@ -4,7 +4,7 @@ import logging
 
 import falcon
 
-from wpcompat import errors, middleware
+from wpcompat import errors, middleware, storage
 from wpcompat.db import bind, configure_serving_role, open_database
 from wpcompat.rest.http import REST_PREFIX, RestSink
 from wpcompat.rest.server import RestServer
@@ -19,6 +19,7 @@ from wpcompat.routes.settings import SettingsController
 from wpcompat.routes.statuses import StatusesController
 from wpcompat.routes.taxonomies import TaxonomiesController
 from wpcompat.routes.types import TypesController
+from wpcompat.routes.uploads import UPLOADS_ROUTE, UploadedFiles
 from wpcompat.routes.terms import TermsController
 from wpcompat.routes.users import UsersController
 from wpcompat.routes.application_passwords import ApplicationPasswordsController
@@ -81,4 +82,5 @@ def create_app(settings, database=None):
     app.add_sink(RestSink(rest_server, settings), prefix=f"^{REST_PREFIX}(?=/|$)")
     app.add_route("/", SiteFront())
     app.add_route("/xmlrpc.php", XmlRpcResource(site_directory))
+    app.add_route(UPLOADS_ROUTE, UploadedFiles(storage.configure(settings)))   # local media files
     return app

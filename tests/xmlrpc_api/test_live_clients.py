@@ -134,10 +134,10 @@ def test_python_wordpress_xmlrpc_reads_users_options_and_post_types(live, wp):
     assert wp.call(posts.GetPostStatusList())["publish"] == "Published"
 
 
-def test_uploads_answer_not_implemented_until_a_media_store_exists(wp):
+def test_upload_of_bytes_that_are_no_image_is_refused(wp):
     with pytest.raises(xmlrpc.client.Fault) as caught:
         wp.call(media.UploadFile({"name": "x.png", "type": "image/png", "bits": xmlrpc.client.Binary(b"\x89PNG")}))
-    assert caught.value.faultCode == 501
+    assert caught.value.faultCode == 500           # a truncated PNG: nothing is stored (uploads.py)
 
 
 def test_login_password_and_faults_over_real_http(live):

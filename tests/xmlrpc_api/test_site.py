@@ -180,8 +180,8 @@ def test_media_items_and_uploads(rpc, creds, clinic):
     assert [entry["attachment_id"] for entry in rpc.call("wp.getMediaLibrary", *creds("editor"))] == [str(image.wp_id)]
     assert rpc.fault("wp.getMediaLibrary", *creds("subscriber")) == (401, "Sorry, you are not allowed to upload files.")
     before = count_rows(clinic, Media)
-    assert rpc.fault("wp.uploadFile", *creds("editor"), {"name": "x.png", "type": "image/png", "bits": b"\x89PNG"})[0] \
-        == 501
+    assert rpc.fault("wp.uploadFile", *creds("editor"), {"name": "x.png", "type": "image/png", "bits": b"\x89PNG"}) \
+        == (500, "Could not write file x.png (Sorry, you are not allowed to upload this file type.).")
     assert rpc.fault("metaWeblog.newMediaObject", *creds("editor"), {"type": "image/png"}) == (
         400, "Invalid attachment data.")
     assert count_rows(clinic, Media) == before

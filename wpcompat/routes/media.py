@@ -1,7 +1,8 @@
 """MediaController: reading /wp/v2/media (WP_REST_Attachments_Controller).
 
-Uploads, updates and deletes come with their own issue: until then only GET routes
-are registered, so `Allow` says GET to everyone.
+Writes: POST /media uploads (raw body or multipart, through wpcompat/uploads.py),
+POST /media/<id> updates title, alt_text, caption, description and post, DELETE needs
+force=true (attachments have no trash, as WordPress without MEDIA_TRASH) and removes the files.
 
 Visibility (queries/media.py): PHI media and media attached to posts of a compliance
 level the caller may not see do not exist for them (404, never counted, never
@@ -9,18 +10,25 @@ embedded — a post's wp:featuredmedia embed dispatches GET /media/<id> as the s
 caller); media attached to an unreadable post are 401/403, as WordPress answers.
 """
 
-from wpcompat import acf, permissions
+from wpcompat import acf, permissions, uploads
 from wpcompat.auth import can
+from wpcompat.editing import media as media_editing
 from wpcompat.errors import WPError
 from wpcompat.queries import media as media_queries
 from wpcompat.responses.media import MediaRelations, attachment_link, media_links, prepare_media
-from wpcompat.rest.server import READABLE, Endpoint, RestResponse
+from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
 from wpcompat.routes.base import (Controller, PrepareContext, context_param, order_params, parent_params,
                                   post_collection_params)
 from wpcompat.schemas.media import MEDIA_STATUSES, MEDIA_TYPES, media_schema
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
+TEXT_ARG = {"description": "A text field, as a string or {\"raw\": ...}."}
+WRITABLE = {
+    "title": TEXT_ARG, "caption": TEXT_ARG, "description": TEXT_ARG,
+    "alt_text": {"description": "Alternative text to display when attachment is not displayed.", "type": "string"},
+    "post": {"description": "The ID for the associated post of the attachment.", "type": "integer"},
+}
 ORDERBY = ["author", "date", "id", "include", "modified", "parent", "relevance", "slug", "include_slugs", "title"]
 
 
@@ -37,11 +45,18 @@ class MediaController(Controller):
     def register_routes(self, server):
         server.register(self.namespace, f"/{self.rest_base}", [
             Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params()),
+            Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check, WRITABLE),
         ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check, {
                 "id": {"description": "Unique identifier for the post.", "type": "integer"},
                 "context": context_param()}),
+            Endpoint(EDITABLE, self.update_item, self.update_item_permissions_check, {
+                "id": {"description": "Unique identifier for the post.", "type": "integer"}, **WRITABLE}),
+            Endpoint(DELETABLE, self.delete_item, self.delete_item_permissions_check, {
+                "id": {"description": "Unique identifier for the post.", "type": "integer"},
+                "force": {"type": "boolean", "default": False,
+                          "description": "Whether to bypass Trash and force deletion."}}),
         ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
 
     def get_collection_params(self):
@@ -158,3 +173,71 @@ class MediaController(Controller):
         headers = {"Link": f'<{link}>; rel="alternate"; type=text/html'}
         item = self.prepare_item_for_response(media, ctx, relations)
         return RestResponse(acf.attach(ctx, "media", "attachment", [media], [item])[0], 200, headers)
+
+    # --- writes ---------------------------------------------------------------------------
+    def _parent_for(self, request, wp_id):
+        """The post to attach to (edit_post on it), or rest_cannot_edit."""
+        parent = uploads.find_parent(request.user, wp_id)
+        if parent is None:
+            raise WPError.not_allowed("rest_cannot_edit", request.user,
+                                      "Sorry, you are not allowed to upload media to this post.")
+        return parent
+
+    def create_item_permissions_check(self, request):
+        if not can(request.user, "upload_files"):
+            raise WPError.not_allowed("rest_cannot_create", request.user,
+                                      "Sorry, you are not allowed to create posts as this user.")
+        parent_id = media_editing.requested_parent_id(request)
+        if parent_id:
+            request.memo["parent"] = self._parent_for(request, parent_id)
+
+    def create_item(self, request):
+        name, data, fields = media_editing.upload_input(request)
+        created = uploads.upload(request.site, request.user, name, data, parent=request.memo.get("parent"),
+                                 fields=fields)
+        media = media_queries.find(created.wp_id)
+        self.audit(request, "media:create", media.id, wp_id=media.wp_id, mime_type=media.mime_type,
+                   file_size=media.file_size)
+        response = self._edit_response(request, media)
+        location = self.rest_url(request, f"wp/v2/media/{media.wp_id}")
+        return RestResponse(response, 201, {"Location": location, "X-WP-Upload-Attachment-ID": str(media.wp_id)})
+
+    def _edit_response(self, request, media):
+        if not request.args.get("context"):
+            request.args["context"] = "edit"
+        ctx = PrepareContext(self, request)
+        item = self.prepare_item_for_response(media, ctx, MediaRelations([media]))
+        return acf.attach(ctx, "media", "attachment", [media], [item])[0]
+
+    def update_item_permissions_check(self, request):
+        media, _parent = self.get_media(request)
+        if not self.can_edit(request.user, media):
+            raise WPError.not_allowed("rest_cannot_edit", request.user, "Sorry, you are not allowed to edit this post.")
+        if request.args.get("post"):
+            request.memo["parent"] = self._parent_for(request, request.args["post"])
+
+    def update_item(self, request):
+        media, _parent = self.get_media(request)
+        media_editing.update_media(media, request.args, request.memo.get("parent"))
+        media = media_queries.find(media.wp_id)
+        self.audit(request, "media:update", media.id, wp_id=media.wp_id)
+        return RestResponse(self._edit_response(request, media), 200)
+
+    def delete_item_permissions_check(self, request):
+        media, _parent = self.get_media(request)
+        user = request.user
+        allowed = self.can_edit(user, media) and (can(user, "delete_others_posts") or (
+            media.uploaded_by_id == user.id and can(user, "delete_posts")))
+        if not allowed:
+            raise WPError.not_allowed("rest_cannot_delete", user, "Sorry, you are not allowed to delete this post.")
+
+    def delete_item(self, request):
+        media, _parent = self.get_media(request)
+        if not request.args.get("force"):
+            raise WPError("rest_trash_not_supported",
+                          "The post does not support trashing. Set 'force=true' to delete.", 501)
+        previous = self._edit_response(request, media)
+        media.delete_instance()
+        uploads.delete_files(media)
+        self.audit(request, "media:delete", media.id, wp_id=media.wp_id, force=True)
+        return RestResponse({"deleted": True, "previous": previous}, 200)

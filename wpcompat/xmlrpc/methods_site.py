@@ -6,15 +6,19 @@ them); the options REST does not expose (users_can_register, the image sizes) ar
 tenants.options under WordPress's option names.
 """
 
+import base64
 import datetime
+import re
 import zoneinfo
 
-from wpcompat import registry
+from wpcompat import registry, uploads
 from wpcompat.auth import can
 from wpcompat.editing import settings as site_settings
+from wpcompat.errors import WPError
 from wpcompat.models import Media, Tenant
 from wpcompat.models.base import utcnow
 from wpcompat.queries import media as media_queries
+from wpcompat.routes.media import MediaController
 from wpcompat.xmlrpc.call import absint, arg, string_list, struct, text, truthy
 from wpcompat.xmlrpc.faults import Fault
 from wpcompat.xmlrpc.structs import media_struct
@@ -23,7 +27,6 @@ from wpcompat.xmlrpc.table import alias, method
 SOFTWARE_VERSION = "6.1.9"
 MENU_POSITIONS = {"post": 5, "page": 20, "attachment": 10}          # register_post_type's menu_position
 DETAILS_DENIED = "Sorry, you are not allowed to access details about this site."
-UPLOADS_MISSING = "Sorry, uploads are not available on this site yet (no media store is configured)."
 FIXED_OPTIONS = (("users_can_register", "Allow new users to sign up", "0"),
                  ("thumbnail_size_w", "Thumbnail Width", "150"), ("thumbnail_size_h", "Thumbnail Height", "150"),
                  ("thumbnail_crop", "Crop thumbnail to exact dimensions", "1"),
@@ -278,14 +281,53 @@ def wp_get_media_library(call, args):
 
 @method("metaWeblog.newMediaObject", min_args=4)
 def mw_new_media_object(call, args):
-    """Uploads need a media store (storage.py), which this tree does not have yet."""
+    """mw_newMediaObject: {name, type, bits, overwrite, post_id} through wpcompat/uploads.py (the
+    client's `type` is ignored: the bytes decide). Answers _prepare_media_item plus id, file, url."""
     data = arg(args, 3)
     if not isinstance(data, dict) or not text(data.get("name")).strip():
         raise Fault(400, "Invalid attachment data.")
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "upload_files"):
         raise Fault(401, "Sorry, you are not allowed to upload files.")
-    raise Fault(501, UPLOADS_MISSING)
+    name, parent = text(data["name"]).strip(), None
+    if absint(data.get("post_id")):
+        parent = uploads.find_parent(call.user, absint(data["post_id"]))
+        if parent is None:
+            raise Fault(401, "Sorry, you are not allowed to edit this post.")
+    replaced = _overwritten(call, name) if truthy(data.get("overwrite")) else None
+    if replaced is not None:
+        name = f"wpid{replaced.wp_id}-{re.sub(r'^wpid[0-9]+-', '', name)}"
+    try:
+        created = uploads.upload(call.site, call.user, name, _bits(data.get("bits")), parent=parent,
+                                 fields={"title": name})
+    except WPError as error:
+        raise Fault(400 if error.status < 500 else 500, f"Could not write file {name} ({error.message}).") \
+            from None
+    if replaced is not None:                       # only once the new file is safely stored
+        replaced.delete_instance()
+        uploads.delete_files(replaced)
+    media = media_queries.find(created.wp_id)
+    call.touched(media.id, wp_id=media.wp_id, mime_type=media.mime_type)
+    answer = media_struct(media, call)
+    answer.update({"id": answer["attachment_id"], "file": answer["title"], "url": answer["link"]})
+    return answer
+
+
+def _bits(value):
+    """<base64> arrives as bytes; some clients send the base64 text as a string."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    try:
+        return base64.b64decode(text(value), validate=False)
+    except (ValueError, TypeError):
+        return b""
+
+
+def _overwritten(call, name):
+    """overwrite: WordPress deletes the attachment titled `name` (here: if the caller may edit it)
+    and names the new file wpid<old id>-name."""
+    old = Media.get_or_none(Media.title == name)
+    return old if old is not None and MediaController.can_edit(call.user, old) else None
 
 
 alias("wp.uploadFile", "metaWeblog.newMediaObject")

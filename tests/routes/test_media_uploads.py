@@ -1,0 +1,258 @@
+"""POST/DELETE /wp/v2/media and /wp-content/uploads/…: uploads to the local store, on both engines."""
+
+import hashlib
+import io
+import os
+import uuid
+
+import pytest
+from falcon import testing
+from PIL import Image
+
+from wpcompat.accounts import create_app_password, create_user
+from wpcompat.app import create_app
+from wpcompat.db import bind, tenant_scope
+from wpcompat.models import Media, Tenant
+
+from conftest import basic_auth, count_rows
+
+SIZES = {"thumbnail": (150, 150), "medium": (300, 225), "medium_large": (768, 576)}
+
+
+def image_bytes(fmt="PNG", size=(800, 600)):
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.fixture
+def uploads(engine, app_database, site_a, site_b, tmp_path):
+    """(client, media root, {role: auth headers} of site_a, site_b's admin headers)."""
+    root = tmp_path / "uploads"
+    bind(engine.database)
+    with tenant_scope(site_a.id):
+        headers = {"administrator": {"Authorization": basic_auth(site_a.admin.login, site_a.admin_password)}}
+        for role in ("editor", "author", "contributor", "subscriber"):
+            user = create_user(f"{role}-{uuid.uuid4().hex[:6]}", f"{role}-{uuid.uuid4().hex[:6]}@x.test", role)
+            headers[role] = {"Authorization": basic_auth(user.login, create_app_password(user, "t")[1])}
+    other = {"Authorization": basic_auth(site_b.admin.login, site_b.admin_password)}
+    client = testing.TestClient(create_app(engine.settings(media_root=str(root)), app_database))
+    return client, root, headers, other
+
+
+def raw_upload(client, site, headers, data, name="scan.png", content_type="image/png", **extra):
+    return client.simulate_post("/wp-json/wp/v2/media", host=site.host, body=data, headers={
+        **headers, "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"', **extra})
+
+
+def multipart_upload(client, site, headers, data, name, fields=()):
+    boundary = "wpcompatBoundary"
+    chunks = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+              for key, value in fields]
+    chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                  f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return client.simulate_post("/wp-json/wp/v2/media", host=site.host, body=b"".join(chunks), headers={
+        **headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def stored_files(root):
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def test_raw_png_upload_is_201_with_sizes_files_and_audit(uploads, site_a, audit_rows):
+    client, root, headers, _other = uploads
+    result = raw_upload(client, site_a, headers["author"], image_bytes())
+    assert result.status_code == 201, result.json
+    body = result.json
+    assert result.headers["location"] == f"http://{site_a.host}/wp-json/wp/v2/media/{body['id']}"
+    assert result.headers["x-wp-upload-attachment-id"] == str(body["id"])
+    assert body["title"] == {"raw": "scan", "rendered": "scan"} and body["slug"] == "scan"
+    assert body["mime_type"] == "image/png" and body["media_type"] == "image"
+    assert body["missing_image_sizes"] == []
+    details = body["media_details"]
+    assert (details["width"], details["height"]) == (800, 600)
+    folder = details["file"].rsplit("/", 1)[0]
+    assert body["source_url"] == f"http://{site_a.host}/wp-content/uploads/{folder}/scan.png"
+    assert {name: (size["width"], size["height"]) for name, size in details["sizes"].items() if name != "full"} \
+        == SIZES                                   # large (1024) is bigger than the original: not made
+    assert details["sizes"]["thumbnail"]["file"] == "scan-150x150.png"
+    assert details["sizes"]["thumbnail"]["source_url"].endswith(f"/wp-content/uploads/{folder}/scan-150x150.png")
+    slug = site_a.tenant.slug
+    assert stored_files(root) == sorted(f"{slug}/{folder}/{name}" for name in (
+        "scan.png", "scan-150x150.png", "scan-300x225.png", "scan-768x576.png"))
+    with Image.open(root / slug / folder / "scan-150x150.png") as thumbnail:
+        assert thumbnail.size == (150, 150)
+    created = [row for row in audit_rows(site_a) if row.metadata.get("event") == "media:create"]
+    assert created and created[-1].policy_decision == "allow"
+
+
+def test_same_name_gets_wordpress_unique_suffix(uploads, site_a):
+    client, root, headers, _other = uploads
+    first = raw_upload(client, site_a, headers["editor"], image_bytes(size=(100, 80)), name="x ray.png")
+    second = raw_upload(client, site_a, headers["editor"], image_bytes(size=(100, 80)), name="x ray.png")
+    assert first.json["source_url"].endswith("/x-ray.png")
+    assert second.json["source_url"].endswith("/x-ray-1.png")
+    assert second.json["title"]["raw"] == second.json["slug"] == "x-ray-1"    # WordPress titles the stored name
+    assert first.json["media_details"]["sizes"] == {}           # smaller than every sub-size, as WordPress shows it
+
+
+def test_multipart_jpeg_upload_takes_form_fields(uploads, site_a):
+    client, _root, headers, _other = uploads
+    result = multipart_upload(client, site_a, headers["administrator"], image_bytes("JPEG", (400, 300)), "photo.jpg",
+                              fields=[("title", "Knee MRI"), ("alt_text", "A knee"), ("caption", "Left knee")])
+    assert result.status_code == 201, result.json
+    body = result.json
+    assert body["title"]["raw"] == "Knee MRI" and body["alt_text"] == "A knee"
+    assert body["caption"]["raw"] == "Left knee" and body["mime_type"] == "image/jpeg"
+    assert set(body["media_details"]["sizes"]) == {"thumbnail", "medium", "full"}
+
+
+def test_wrong_extension_is_corrected_from_the_bytes(uploads, site_a):
+    client, _root, headers, _other = uploads
+    result = raw_upload(client, site_a, headers["author"], image_bytes("JPEG", (40, 40)), name="real.png")
+    assert result.status_code == 201
+    assert result.json["mime_type"] == "image/jpeg" and result.json["source_url"].endswith("/real.jpg")
+
+
+def test_renamed_exe_is_refused_and_nothing_is_stored(uploads, site_a, engine):
+    client, root, headers, _other = uploads
+    before = count_rows(site_a, Media)
+    result = raw_upload(client, site_a, headers["administrator"], b"MZ\x90\x00" + b"\x00" * 200,
+                        name="cute-cat.jpg", content_type="image/jpeg")
+    assert result.status_code == 500
+    assert result.json == {"code": "rest_upload_sideload_error",
+                           "message": "Sorry, you are not allowed to upload this file type.", "data": {"status": 500}}
+    assert count_rows(site_a, Media) == before and stored_files(root) == []
+
+
+def test_quota_exceeded_is_refused_and_nothing_is_stored(uploads, site_a, engine):
+    client, root, headers, _other = uploads
+    bind(engine.database)
+    Tenant.update(upload_quota_bytes=1000).where(Tenant.id == site_a.id).execute()
+    before = count_rows(site_a, Media)
+    result = raw_upload(client, site_a, headers["administrator"], image_bytes(size=(300, 300)) + b"\0" * 2048)
+    assert result.status_code == 400 and result.json["code"] == "rest_upload_limited_space"
+    assert result.json["message"].startswith("Not enough space to upload.")
+    assert count_rows(site_a, Media) == before and stored_files(root) == []
+
+
+@pytest.mark.parametrize("extra, code, status", [
+    ({"Content-Disposition": None}, "rest_upload_no_content_disposition", 400),
+    ({"Content-Disposition": "attachment"}, "rest_upload_invalid_disposition", 400),
+    ({"Content-MD5": "0" * 32}, "rest_upload_hash_mismatch", 412),
+])
+def test_raw_upload_header_errors(uploads, site_a, extra, code, status):
+    client, root, headers, _other = uploads
+    request_headers = {**headers["author"], "Content-Type": "image/png",
+                       "Content-Disposition": 'attachment; filename="a.png"', **extra}
+    request_headers = {key: value for key, value in request_headers.items() if value is not None}
+    result = client.simulate_post("/wp-json/wp/v2/media", host=site_a.host, body=image_bytes(size=(20, 20)),
+                                  headers=request_headers)
+    assert (result.status_code, result.json["code"]) == (status, code)
+    assert stored_files(root) == []
+
+
+def test_empty_body_is_no_data_and_right_md5_is_accepted(uploads, site_a):
+    client, _root, headers, _other = uploads
+    empty = raw_upload(client, site_a, headers["author"], b"")
+    assert (empty.status_code, empty.json["code"]) == (400, "rest_upload_no_data")
+    data = image_bytes(size=(20, 20))
+    good = raw_upload(client, site_a, headers["author"], data, **{"Content-MD5": hashlib.md5(data).hexdigest()})
+    assert good.status_code == 201
+
+
+@pytest.mark.parametrize("role, status", [(None, 401), ("subscriber", 403), ("contributor", 403)])
+def test_who_may_not_upload(uploads, site_a, role, status):
+    client, root, headers, _other = uploads
+    result = raw_upload(client, site_a, headers.get(role, {}), image_bytes(size=(20, 20)))
+    assert result.status_code == status
+    assert result.json["code"] == "rest_cannot_create"
+    assert result.json["message"] == "Sorry, you are not allowed to create posts as this user."
+    assert stored_files(root) == []
+
+
+def test_upload_attached_to_a_post_needs_edit_rights_on_it(uploads, site_a):
+    client, _root, headers, _other = uploads
+    post_id = site_a.post.wp_id                      # the author's post
+    refused = multipart_upload(client, site_a, headers["author"], image_bytes(size=(20, 20)), "a.png",
+                               fields=[("post", str(post_id + 1000))])
+    assert (refused.status_code, refused.json["code"]) == (403, "rest_cannot_edit")
+    attached = multipart_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), "a.png",
+                                fields=[("post", str(post_id))])
+    assert attached.status_code == 201 and attached.json["post"] == post_id
+
+
+def test_update_and_forced_delete(uploads, site_a):
+    client, root, headers, _other = uploads
+    created = raw_upload(client, site_a, headers["author"], image_bytes(size=(200, 200))).json
+    url = f"/wp-json/wp/v2/media/{created['id']}"
+    updated = client.simulate_post(url, host=site_a.host, headers=headers["author"], json={
+        "title": "Renamed", "alt_text": "Alt", "caption": {"raw": "Cap"}, "description": "Desc"})
+    assert updated.status_code == 200
+    assert updated.json["title"]["raw"] == "Renamed" and updated.json["alt_text"] == "Alt"
+    assert updated.json["caption"]["raw"] == "Cap" and updated.json["description"]["raw"] == "Desc"
+    by_subscriber = client.simulate_post(url, host=site_a.host, headers=headers["subscriber"], json={"title": "x"})
+    assert (by_subscriber.status_code, by_subscriber.json["code"]) == (403, "rest_cannot_edit")
+    trash = client.simulate_delete(url, host=site_a.host, headers=headers["author"])
+    assert (trash.status_code, trash.json["code"]) == (501, "rest_trash_not_supported")
+    assert trash.json["message"] == "The post does not support trashing. Set 'force=true' to delete."
+    assert len(stored_files(root)) == 2              # original + thumbnail
+    gone = client.simulate_delete(url, host=site_a.host, headers=headers["author"], params={"force": "true"})
+    assert gone.status_code == 200
+    assert gone.json["deleted"] is True and gone.json["previous"]["id"] == created["id"]
+    assert stored_files(root) == []
+    assert client.simulate_get(url, host=site_a.host, headers=headers["author"]).status_code == 404
+    source = created["source_url"].split(site_a.host, 1)[1]
+    assert client.simulate_get(source, host=site_a.host).status_code == 404
+
+
+def test_tenants_are_isolated(uploads, site_a, site_b):
+    client, root, headers, other = uploads
+    raw_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), name="first.png")
+    mine = raw_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), name="same.png").json
+    url = f"/wp-json/wp/v2/media/{mine['id']}"          # ids are per site: B has no such id yet
+    for call in (lambda: client.simulate_get(url, host=site_b.host, headers=other),
+                 lambda: client.simulate_post(url, host=site_b.host, headers=other, json={"title": "x"}),
+                 lambda: client.simulate_delete(url, host=site_b.host, headers=other, params={"force": "true"})):
+        result = call()
+        assert (result.status_code, result.json["code"]) == (404, "rest_post_invalid_id")
+    theirs = raw_upload(client, site_b, other, image_bytes(size=(20, 20)), name="same.png").json
+    files = [path for path in stored_files(root) if path.endswith("same.png")]
+    assert len(files) == 2
+    assert {path.split(os.sep)[0] for path in files} == {site_a.tenant.slug, site_b.tenant.slug}
+    path = mine["source_url"].split(site_a.host, 1)[1]
+    assert path == theirs["source_url"].split(site_b.host, 1)[1]          # same URL path, different sites
+    served_a = client.simulate_get(path, host=site_a.host)
+    assert served_a.status_code == 200 and served_a.headers["content-type"] == "image/png"
+    assert served_a.content == (root / files[0]).read_bytes() or served_a.content == (root / files[1]).read_bytes()
+    client.simulate_delete(url, host=site_a.host, headers=headers["administrator"], params={"force": "true"})
+    assert client.simulate_get(path, host=site_a.host).status_code == 404
+    assert client.simulate_get(path, host=site_b.host).status_code == 200   # B's own file stays
+
+
+def test_served_files_need_a_media_row_and_no_phi(uploads, site_a, engine):
+    client, root, headers, _other = uploads
+    created = raw_upload(client, site_a, headers["administrator"], image_bytes(size=(200, 200))).json
+    path = created["source_url"].split(site_a.host, 1)[1]
+    thumbnail = created["media_details"]["sizes"]["thumbnail"]["source_url"].split(site_a.host, 1)[1]
+    assert client.simulate_get(thumbnail, host=site_a.host).status_code == 200
+    stray = root / site_a.tenant.slug / path.split("/uploads/", 1)[1].rsplit("/", 1)[0] / "stray.png"
+    stray.write_bytes(image_bytes(size=(5, 5)))
+    assert client.simulate_get(path.rsplit("/", 1)[0] + "/stray.png", host=site_a.host).status_code == 404
+    bind(engine.database)
+    with tenant_scope(site_a.id):
+        Media.update(contains_phi=True).where(Media.wp_id == created["id"]).execute()
+    assert client.simulate_get(path, host=site_a.host).status_code == 404
+    assert client.simulate_get(thumbnail, host=site_a.host).status_code == 404
+
+
+def test_a_new_images_sizes_never_overwrite_another_file(uploads, site_a):
+    client, root, headers, _other = uploads
+    first = raw_upload(client, site_a, headers["author"], image_bytes(size=(50, 50)), name="knee-150x150.png")
+    assert first.json["source_url"].endswith("/knee-150x150.png")
+    second = raw_upload(client, site_a, headers["author"], image_bytes(size=(400, 300)), name="knee.png")
+    assert second.json["source_url"].endswith("/knee-1.png")           # knee.png's thumbnail name is taken
+    assert second.json["media_details"]["sizes"]["thumbnail"]["file"] == "knee-1-150x150.png"
+    served = client.simulate_get(first.json["source_url"].split(site_a.host, 1)[1], host=site_a.host)
+    assert served.status_code == 200 and Image.open(io.BytesIO(served.content)).size == (50, 50)

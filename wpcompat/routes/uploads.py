@@ -1,0 +1,58 @@
+"""GET /wp-content/uploads/{yyyy}/{mm}/{name}: the request's tenant's uploaded files (LocalStore).
+
+The Host picks the tenant (TenantFromHost), hence its folder `{slug}/{yyyy}/{mm}`. A file
+is served only if a media row of this tenant owns it (the original or one of its
+intermediate sizes), so another tenant's files and stray files are 404. Media with
+`contains_phi` are 404 here: serving PHI is a later part of issue 7.
+"""
+
+import mimetypes
+import posixpath
+import re
+
+import falcon
+
+from wpcompat.errors import WPError
+from wpcompat.models import Media
+
+UPLOADS_ROUTE = "/wp-content/uploads/{year}/{month}/{name}"
+SIZE_SUFFIX = re.compile(r"^(?P<stem>.+)-\d+x\d+(?P<ext>\.[A-Za-z0-9]+)$")
+SAFE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def _owner(key):
+    """The media row whose file or intermediate size `key` is, or None."""
+    media = Media.get_or_none(Media.filename == key)
+    if media is not None:
+        return media
+    match = SIZE_SUFFIX.match(key.rsplit("/", 1)[1])
+    if match is None:
+        return None
+    name = posixpath.basename(key)
+    for candidate in Media.select().where(Media.filename.startswith(key.rsplit("/", 1)[0] + "/"
+                                                                     + match["stem"])):
+        sizes = (candidate.metadata or {}).get("sizes") if isinstance(candidate.metadata, dict) else None
+        if any(isinstance(size, dict) and size.get("file") == name for size in (sizes or {}).values()):
+            return candidate
+    return None
+
+
+class UploadedFiles:
+    audit_tag = "media"
+
+    def __init__(self, store):
+        self.store = store
+
+    def on_get(self, req, resp, year, month, name):
+        if not (re.fullmatch(r"\d{4}", year) and re.fullmatch(r"\d{2}", month) and SAFE_PART.match(name)) \
+                or name.startswith("."):
+            raise WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
+        key = f"{req.context.site.slug}/{year}/{month}/{name}"
+        media = _owner(key)
+        if media is None or media.contains_phi or not self.store.exists(key):
+            raise WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
+        resp.content_type = (media.mime_type if media.filename == key
+                             else mimetypes.guess_type(name)[0]) or "application/octet-stream"
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.data = self.store.read(key)
+        resp.status = falcon.HTTP_200
