@@ -134,6 +134,23 @@ def test_python_wordpress_xmlrpc_reads_users_options_and_post_types(live, wp):
     assert wp.call(posts.GetPostStatusList())["publish"] == "Published"
 
 
+def test_python_wordpress_xmlrpc_uploads_a_file_that_is_then_served(live, wp):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(buffer, "PNG")
+    uploaded = wp.call(media.UploadFile({"name": "raio-x-demo.png", "type": "image/png",
+                                         "bits": xmlrpc.client.Binary(buffer.getvalue())}))
+    assert uploaded["type"] == "image/png" and uploaded["file"].endswith(".png")
+    with urllib.request.urlopen(uploaded["url"], timeout=10) as response:
+        assert response.status == 200 and response.read() == buffer.getvalue()
+    item = wp.call(media.GetMediaItem(uploaded["id"]))
+    assert item.link == uploaded["url"] and item.metadata["width"] == 640
+    assert "thumbnail" in item.metadata["sizes"]
+
+
 def test_upload_of_bytes_that_are_no_image_is_refused(wp):
     with pytest.raises(xmlrpc.client.Fault) as caught:
         wp.call(media.UploadFile({"name": "x.png", "type": "image/png", "bits": xmlrpc.client.Binary(b"\x89PNG")}))
