@@ -21,6 +21,26 @@ db = peewee.DatabaseProxy()
 # The tenant (uuid.UUID) whose rows the current unit of work may see; None: no rows.
 current_tenant = contextvars.ContextVar("wpcompat_current_tenant", default=None)
 
+# Work outside the database that must follow the request's transaction (files of the media store):
+# (on_commit, on_rollback) lists of callables, set by UnitOfWork for each request; None outside one.
+transaction_hooks = contextvars.ContextVar("wpcompat_transaction_hooks", default=None)
+
+
+def after_commit(action):
+    """Run `action` once the request's transaction committed (now, when there is no request)."""
+    hooks = transaction_hooks.get()
+    if hooks is None:
+        action()
+    else:
+        hooks[0].append(action)
+
+
+def after_rollback(action):
+    """Run `action` if the request's transaction rolls back (undo work done outside the database)."""
+    hooks = transaction_hooks.get()
+    if hooks is not None:
+        hooks[1].append(action)
+
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 

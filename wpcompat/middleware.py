@@ -9,7 +9,7 @@ import logging
 import uuid
 
 from wpcompat import audit, auth, passwords
-from wpcompat.db import current_tenant, db, enter_tenant, tenant_scope
+from wpcompat.db import current_tenant, db, enter_tenant, tenant_scope, transaction_hooks
 from wpcompat.errors import WPError, CRITICAL_MESSAGE
 
 log = logging.getLogger("wpcompat")
@@ -114,6 +114,7 @@ class UnitOfWork:
         txn = self.database.atomic()
         txn.__enter__()
         req.context.txn = txn
+        req.context.hooks_token = transaction_hooks.set(([], []))
         req.context.tenant_token = current_tenant.set(site.id)
         enter_tenant(self.database, site.id)
 
@@ -126,16 +127,32 @@ class UnitOfWork:
             if req.context.site is not None and getattr(req.context, "deferred_audit", None):
                 self._write_deferred(req)
         finally:
+            self._run_hooks(req)
             token = getattr(req.context, "tenant_token", None)
             if token is not None:
                 current_tenant.reset(token)
             if not self.database.is_closed():
                 self.database.close()
 
+    @staticmethod
+    def _run_hooks(req):
+        """Files and other outside work follow the transaction: kept on commit, undone on rollback."""
+        token = getattr(req.context, "hooks_token", None)
+        if token is None:
+            return
+        on_commit, on_rollback = transaction_hooks.get()
+        transaction_hooks.reset(token)
+        for action in on_commit if getattr(req.context, "committed", False) else on_rollback:
+            try:
+                action()
+            except Exception:
+                log.exception("after-transaction action failed (request %s)", req.context.request_id)
+
     def _finish(self, req, resp, txn, commit):
         try:
             if commit:
                 txn.__exit__(None, None, None)
+                req.context.committed = True
             else:
                 txn.__exit__(WPError, None, None)     # roll back; nothing half-written
         except Exception:

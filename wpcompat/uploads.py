@@ -19,6 +19,7 @@ import peewee
 from PIL import Image
 
 from wpcompat import permissions, slugs, storage
+from wpcompat.db import after_commit, after_rollback
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, Tenant
 from wpcompat.models.base import utcnow
@@ -209,13 +210,18 @@ def upload(site, user, name, data, *, parent=None, fields=None, store=None):
     key = storage.unique_key(store, storage.folder_key(site.slug, now), safe_name, _key_taken,
                              lambda candidate: size_names(image, candidate))
     written = []
+
+    def remove_written():
+        for path in written:
+            store.delete(path)
+
     try:
         meta = _store_files(store, key, data, mime, image, written)
         media = _create_row(site, user, name, key, data, mime, image, meta, parent, fields or {})
     except BaseException:
-        for path in written:
-            store.delete(path)
+        remove_written()
         raise
+    after_rollback(remove_written)          # a later failure in the request leaves no file behind
     return media
 
 
@@ -262,9 +268,15 @@ def all_keys(media):
 
 
 def delete_files(media, store=None):
+    """Remove the item's files once the request commits (a rolled-back delete keeps them)."""
     store = store or storage.current()
-    for key in all_keys(media):
-        store.delete(key)
+    keys = all_keys(media)
+
+    def remove():
+        for key in keys:
+            store.delete(key)
+
+    after_commit(remove)
 
 
 def find_parent(user, wp_id):

@@ -256,3 +256,36 @@ def test_a_new_images_sizes_never_overwrite_another_file(uploads, site_a):
     assert second.json["media_details"]["sizes"]["thumbnail"]["file"] == "knee-1-150x150.png"
     served = client.simulate_get(first.json["source_url"].split(site_a.host, 1)[1], host=site_a.host)
     assert served.status_code == 200 and Image.open(io.BytesIO(served.content)).size == (50, 50)
+
+
+class UploadThenFail:
+    """A test-only route: stores an upload, then the request fails the way a later step could."""
+
+    def on_post(self, req, resp):
+        from wpcompat import uploads
+        from wpcompat.errors import WPError
+
+        uploads.upload(req.context.site, req.context.user, "late-failure.png", image_bytes())
+        raise WPError("rest_cannot_create", "Something after the upload failed.", 500)
+
+
+def test_a_request_that_fails_after_storing_a_file_leaves_no_file(engine, app_database, site_a, tmp_path):
+    root = tmp_path / "uploads"
+    app = create_app(engine.settings(media_root=str(root)), app_database)
+    app.add_route("/wp-json/test/upload-then-fail", UploadThenFail())
+    result = testing.TestClient(app).simulate_post(
+        "/wp-json/test/upload-then-fail", host=site_a.host,
+        headers={"Authorization": basic_auth(site_a.admin.login, site_a.admin_password)})
+    assert result.status_code == 500
+    assert stored_files(root) == []                    # the rollback took the files with it
+    assert count_rows(site_a, Media, Media.original_filename == "late-failure.png") == 0
+
+
+def test_a_forced_delete_removes_the_files_only_when_it_commits(uploads, site_a):
+    client, root, headers, _other = uploads
+    created = raw_upload(client, site_a, headers["administrator"], image_bytes()).json
+    before = stored_files(root)
+    assert before
+    gone = client.simulate_delete(f"/wp-json/wp/v2/media/{created['id']}", host=site_a.host,
+                                  params={"force": "true"}, headers=headers["administrator"])
+    assert gone.status_code == 200 and stored_files(root) == []

@@ -326,7 +326,7 @@ def _bits(value):
 def _overwritten(call, name):
     """overwrite: WordPress deletes the attachment titled `name` (here: if the caller may edit it)
     and names the new file wpid<old id>-name."""
-    old = Media.get_or_none(Media.title == name)
+    old = Media.select().where(Media.title == name).order_by(Media.wp_id).first()   # the oldest, as MySQL's scan
     return old if old is not None and MediaController.can_edit(call.user, old) else None
 
 
