@@ -10,6 +10,7 @@ import math
 from urllib.parse import parse_qsl, urlencode
 
 from wpcompat import audit
+from wpcompat.errors import WPError
 from wpcompat.rest.http import REST_PREFIX
 from wpcompat.rest.server import RestResponse
 from wpcompat.rest.validation import parse_list
@@ -62,6 +63,15 @@ def order_params(orderby_values, default="date"):
         "orderby": {"description": "Sort collection by post attribute.", "type": "string", "default": default,
                     "enum": list(orderby_values)},
     }
+
+
+def check_orderby(args):
+    """The orderby values that need another argument (WP_REST_Posts_Controller::get_items)."""
+    if args.get("orderby") == "relevance" and not args.get("search"):
+        raise WPError("rest_no_search_term_defined", "You need to define a search term to order by relevance.", 400)
+    if args.get("orderby") == "include" and not args.get("include"):
+        raise WPError("rest_orderby_include_missing_include",
+                      "You need to define an include parameter to order by include.", 400)
 
 
 def parent_params():

@@ -18,8 +18,8 @@ from wpcompat.queries import media as media_queries
 from wpcompat.responses.media import MediaRelations, attachment_link, media_links, prepare_media
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import (Controller, PrepareContext, context_param, order_params, parent_params,
-                                  post_collection_params)
+from wpcompat.routes.base import (Controller, PrepareContext, check_orderby, context_param, order_params,
+                                  parent_params, post_collection_params)
 from wpcompat.schemas.media import MEDIA_STATUSES, MEDIA_TYPES, media_schema
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -94,12 +94,7 @@ class MediaController(Controller):
 
     def get_items(self, request):
         args = request.args
-        if args.get("orderby") == "relevance" and not args.get("search"):
-            raise WPError("rest_no_search_term_defined",
-                          "You need to define a search term to order by relevance.", 400)
-        if args.get("orderby") == "include" and not args.get("include"):
-            raise WPError("rest_orderby_include_missing_include",
-                          "You need to define an include parameter to order by include.", 400)
+        check_orderby(args)
         ctx = PrepareContext(self, request)
         query, matching = media_queries.collection(request.user, args, ctx.zone)
         total = matching.count()

@@ -7,8 +7,8 @@ from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import PostRelations, permalink, post_links, prepare_post
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import (Controller, PrepareContext, context_param, order_params, parent_params,
-                                  post_collection_params)
+from wpcompat.routes.base import (Controller, PrepareContext, check_orderby, context_param, order_params,
+                                  parent_params, post_collection_params)
 from wpcompat.schemas.posts import FORMATS, post_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -112,12 +112,7 @@ class PostsController(Controller):
 
     def get_items(self, request):
         args = request.args
-        if args.get("orderby") == "relevance" and not args.get("search"):
-            raise WPError("rest_no_search_term_defined",
-                          "You need to define a search term to order by relevance.", 400)
-        if args.get("orderby") == "include" and not args.get("include"):
-            raise WPError("rest_orderby_include_missing_include",
-                          "You need to define an include parameter to order by include.", 400)
+        check_orderby(args)
         ctx = PrepareContext(self, request)
         query, matching = post_queries.collection(request.user, self.post_type, args, ctx.zone)
         total = post_queries.fast_total(request.user, self.post_type, args)
