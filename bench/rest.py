@@ -141,8 +141,9 @@ def serve(port, workers):
     raise SystemExit("wpcompat did not start")
 
 
-def wrk(url, duration, headers=()):
-    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
+def wrk(url, duration, headers=(), script=None):
+    """req/s, p50, p99 and non-2xx of `wrk -t1 -c8 -d… --latency` (`script`: a wrk Lua file)."""
+    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"] + (["-s", script] if script else [])
     for header in headers:
         command += ["-H", header]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -180,7 +181,7 @@ def main():
     try:
         print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers}, PostgreSQL with RLS, "
               f"wrk -t1 -c8 -d{args.duration}s --latency\n")
-        print(f"| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")
+        print("| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, url in cases:
             rate, p50, p99, errors = wrk(url, args.duration)

@@ -16,9 +16,7 @@ Prints a table of req/s and p50/p99 beside WordPress 6.1.9's figure. Nothing her
 
 import argparse
 import importlib.util
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -67,17 +65,10 @@ def wrk_post(url, duration, body, headers=()):
     """rest.wrk's measurement for a POST: the body and headers go in a wrk Lua script."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA.format(body=body))
-    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency", "-s", script.name]
-    for header in headers:
-        command += ["-H", header]
     try:
-        output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+        return rest.wrk(url, duration, headers, script=script.name)
     finally:
         Path(script.name).unlink()
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return rate, latency.get("50", "?"), latency.get("99", "?"), int(errors.group(1)) if errors else 0
 
 
 def check(url, body):

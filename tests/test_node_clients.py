@@ -19,12 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic import make_clinic
-from conftest import Engine, create_postgres_database, drop_postgres_database, postgres_url
-from test_serve import Server, clean_env
-from wpcompat.db import bind, db, open_database, tenant_scope
+from test_serve import served_clinic
+from wpcompat.db import bind, tenant_scope
 from wpcompat.demo import CATEGORIES, PAGES, POSTS, USERS
-from wpcompat.migrator import Migrator
 from wpcompat.models import Post, Term
 from wpcompat.models.base import utcnow
 from wpcompat.wp_ids import next_wp_id
@@ -53,28 +50,9 @@ class LiveClinic:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """A fresh PostgreSQL database holding only the demo clinic, served by gunicorn."""
-    name, role = create_postgres_database("wpcompat_node")
-    engine = Engine("postgres", postgres_url(name), app_role=role, app_url=postgres_url(name, role))
-    engine.database = open_database(engine.url, pool_size=2)
-    previous = db.obj
-    server = None
-    try:
-        Migrator(engine.database, role).migrate()
-        clinic = make_clinic(engine, "node")
-        bind(engine.database)                  # this module's own database, not the session's
-        add_bulk_pages(clinic, BULK_PAGES)
-        env = clean_env(WPCOMPAT_DATABASE_URL=engine.url, WPCOMPAT_APP_ROLE=role, WPCOMPAT_LOG_LEVEL="WARNING")
-        server = Server(env, tmp_path_factory.mktemp("serve"))
-        status, _headers, _body = server.wait("127.0.0.1")
-        assert status == 200
-        yield LiveClinic(clinic, f"http://127.0.0.1:{server.port}", engine.database)
-    finally:
-        if server is not None:
-            server.stop()
-        engine.database.close_all()
-        if previous is not None:
-            bind(previous)
-        drop_postgres_database(name, role)
+    with served_clinic("wpcompat_node", "node", tmp_path_factory.mktemp("serve"),
+                       lambda clinic: add_bulk_pages(clinic, BULK_PAGES)) as (clinic, base, database):
+        yield LiveClinic(clinic, base, database)
 
 
 def add_bulk_pages(clinic, count):

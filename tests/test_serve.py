@@ -1,5 +1,6 @@
 """`wpcompat serve`: a live gunicorn answering real HTTP, as `make run` starts it."""
 
+import contextlib
 import json
 import os
 import socket
@@ -103,3 +104,39 @@ def test_serve_refuses_a_role_that_bypasses_rls(postgres_engine, tmp_path, app_r
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "refusing to serve" in lines[0] and "superuser" in lines[0]
+
+
+@contextlib.contextmanager
+def served_clinic(prefix, label, folder, prepare=None):
+    """A fresh PostgreSQL database holding only a demo clinic, served by `wpcompat serve`.
+
+    Yields (clinic, base URL, the owner's database). `prepare(clinic)` adds data before serving;
+    with one tenant the server answers on 127.0.0.1 whatever the Host. Everything is dropped after.
+    """
+    from clinic import make_clinic
+    from conftest import Engine, create_postgres_database, drop_postgres_database, postgres_url
+    from wpcompat.db import bind, db, open_database
+    from wpcompat.migrator import Migrator
+
+    name, role = create_postgres_database(prefix)
+    engine = Engine("postgres", postgres_url(name), app_role=role, app_url=postgres_url(name, role))
+    engine.database = open_database(engine.url, pool_size=2)
+    previous, server = db.obj, None
+    try:
+        Migrator(engine.database, role).migrate()
+        clinic = make_clinic(engine, label)
+        bind(engine.database)                  # this database, not the session's
+        if prepare is not None:
+            prepare(clinic)
+        env = clean_env(WPCOMPAT_DATABASE_URL=engine.url, WPCOMPAT_APP_ROLE=role, WPCOMPAT_LOG_LEVEL="WARNING")
+        server = Server(env, folder)
+        status, _headers, _body = server.wait("127.0.0.1")
+        assert status == 200
+        yield clinic, f"http://127.0.0.1:{server.port}", engine.database
+    finally:
+        if server is not None:
+            server.stop()
+        engine.database.close_all()
+        if previous is not None:
+            bind(previous)
+        drop_postgres_database(name, role)

@@ -17,12 +17,9 @@ from wordpress_xmlrpc import Client, WordPressPage, WordPressPost, WordPressTerm
 from wordpress_xmlrpc.exceptions import InvalidCredentialsError
 from wordpress_xmlrpc.methods import media, options, posts, taxonomies, users
 
-from clinic import make_clinic
-from conftest import Engine, create_postgres_database, drop_postgres_database, postgres_url
-from test_serve import Server, clean_env
+from test_serve import served_clinic
 from wpcompat.accounts import create_user
-from wpcompat.db import bind, db, open_database, tenant_scope
-from wpcompat.migrator import Migrator
+from wpcompat.db import bind, db, tenant_scope
 from wpcompat.models import CustomField, Post, Term
 
 
@@ -37,28 +34,13 @@ def py310_collections():
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    name, role = create_postgres_database("wpcompat_xmlrpc")
-    engine = Engine("postgres", postgres_url(name), app_role=role, app_url=postgres_url(name, role))
-    engine.database = open_database(engine.url, pool_size=2)
-    previous = db.obj
-    server = None
-    try:
-        Migrator(engine.database, role).migrate()
-        clinic = make_clinic(engine, "live-xmlrpc")
-        bind(engine.database)
+    def add_writer(clinic):
         with tenant_scope(clinic.id):
             create_user("writer", "writer@clinic.test", "author", password="writer login password")
-        env = clean_env(WPCOMPAT_DATABASE_URL=engine.url, WPCOMPAT_APP_ROLE=role, WPCOMPAT_LOG_LEVEL="WARNING")
-        server = Server(env, tmp_path_factory.mktemp("serve"))
-        server.wait("127.0.0.1")
-        yield clinic, f"http://127.0.0.1:{server.port}/xmlrpc.php", engine.database
-    finally:
-        if server is not None:
-            server.stop()
-        engine.database.close_all()
-        if previous is not None:
-            bind(previous)
-        drop_postgres_database(name, role)
+
+    with served_clinic("wpcompat_xmlrpc", "live-xmlrpc", tmp_path_factory.mktemp("serve"),
+                       add_writer) as (clinic, base, database):
+        yield clinic, f"{base}/xmlrpc.php", database
 
 
 @pytest.fixture(autouse=True)
