@@ -1,6 +1,6 @@
 """REST throughput: N posts in PostgreSQL, wpcompat under gunicorn, wrk as WordPress's baseline ran it.
 
-    .venv/bin/python bench/rest.py [--posts 10000] [--workers 3] [--duration 15] [--keep]
+    .venv/bin/python bench/rest.py [--posts 10000] [--workers 3] [--duration 15] [--keep] [--load-only]
 
 Creates a fresh database (wpcompat_bench), migrates it, loads a tenant answering on
 127.0.0.1 with N published posts (each with two categories, a tag, and every tenth a
@@ -124,10 +124,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve(port, workers):
+def serve(port, workers, settings=None):
     env = {key: value for key, value in os.environ.items() if not key.startswith("WPCOMPAT_")}
     env.update(WPCOMPAT_DATABASE_URL=database_url(DATABASE), WPCOMPAT_APP_ROLE=APP_ROLE,
                WPCOMPAT_LOG_LEVEL="WARNING", WPCOMPAT_POOL_SIZE="4")
+    env.update(settings or {})
     process = subprocess.Popen([sys.executable, "-m", "wpcompat.cli", "serve", "--bind", f"127.0.0.1:{port}",
                                 "--workers", str(workers)], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -159,13 +160,24 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only the requests whose name contains NAME (repeatable), e.g. --only types/post")
+    parser.add_argument("--reuse", action="store_true",
+                        help="serve the database a previous --keep or --load-only run left (same --posts)")
+    parser.add_argument("--env", action="append", default=[], metavar="WPCOMPAT_X=value",
+                        help="a setting for the server, e.g. --env WPCOMPAT_AUDIT_READS_DURABLE=false")
+    parser.add_argument("--load-only", action="store_true",
+                        help="create and load the database, then stop (for bench/profile_rest.py)")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not shutil.which("wrk") and not args.load_only:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    recreate_database()
-    load(args.posts)
+    if not args.reuse:
+        recreate_database()
+        load(args.posts)
+    if args.load_only:
+        return
     port = free_port()
-    server = serve(port, args.workers)
+    server = serve(port, args.workers, dict(item.split("=", 1) for item in args.env))
     base = f"http://127.0.0.1:{port}/wp-json/wp/v2"
     middle = 101 + args.posts // 2
     cases = [
@@ -180,10 +192,12 @@ def main():
     ]
     try:
         print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers}, PostgreSQL with RLS, "
-              f"wrk -t1 -c8 -d{args.duration}s --latency\n")
+              f"wrk -t1 -c8 -d{args.duration}s --latency {' '.join(args.env)}\n")
         print("| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, url in cases:
+            if args.only and not any(wanted in name for wanted in args.only):
+                continue
             rate, p50, p99, errors = wrk(url, args.duration)
             wp = WORDPRESS.get(name, ("—", "—", "—"))
             print(f"| `GET /wp-json/wp/v2/{name}` | {rate:,.0f} | {p50} | {p99} | {errors} | {wp[0]} | {wp[1]} | "
@@ -191,7 +205,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=20)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             connection = psycopg2.connect(ADMIN_URL)
             connection.autocommit = True
             with connection.cursor() as cursor:

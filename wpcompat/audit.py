@@ -87,8 +87,12 @@ _COLUMNS = ("id", "tenant_id", "operation", "resource_type", "resource_id", "use
 
 def write(rows):
     """Insert the rows (one statement; its SQL is plain, so nothing is rebuilt per request)."""
-    if not rows:
-        return
+    if rows:
+        db.execute_sql(*insert_statement(rows))
+
+
+def insert_statement(rows):
+    """(sql, params) inserting `rows` into the current tenant's audit trail."""
     tenant = current_tenant.get()
     if tenant is None:
         raise PermissionError("no tenant set: cannot write audit rows")
@@ -99,4 +103,4 @@ def write(rows):
         values.extend(fields[name].db_value(row[name]) for name in _COLUMNS)
     p = db.param
     placeholders = ", ".join(["(" + ", ".join([p] * len(_COLUMNS)) + ")"] * len(rows))
-    db.execute_sql(f"INSERT INTO audit_trail ({', '.join(_COLUMNS)}) VALUES {placeholders}", values)
+    return f"INSERT INTO audit_trail ({', '.join(_COLUMNS)}) VALUES {placeholders}", values

@@ -11,10 +11,12 @@ same `current_tenant` context variable scopes every model query (models/base.py)
 import contextlib
 import contextvars
 import os
+import time
 from urllib.parse import unquote, urlsplit
 
 import peewee
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 db = peewee.DatabaseProxy()
 
@@ -48,11 +50,46 @@ class UnsafeRoleError(RuntimeError):
     """Serving would run queries with rights that bypass row-level security."""
 
 
-def open_database(url, pool_size=8, switch_role=None):
+class TenantPool(PooledPostgresqlDatabase):
+    """peewee's pool, without a `SELECT 1` round trip for a connection that was in use a moment ago.
+
+    peewee pings every connection it hands out. A connection checked in less than
+    PING_AFTER seconds ago, idle and not closed, is handed out as it is: under load that
+    saves one round trip of every request. One that sat longer is pinged as before (the
+    server may have restarted, or closed it, while it waited).
+    """
+
+    PING_AFTER = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._checked_in = {}               # id(connection) → time.monotonic() of its last check-in
+
+    def _is_closed(self, conn):
+        returned = self._checked_in.pop(id(conn), None)
+        if conn.closed or conn.get_transaction_status() != TRANSACTION_STATUS_IDLE:
+            return True
+        if returned is not None and time.monotonic() - returned < self.PING_AFTER:
+            return False
+        return super()._is_closed(conn)
+
+    def _can_reuse(self, conn):
+        reusable = super()._can_reuse(conn)
+        if reusable:
+            self._checked_in[id(conn)] = time.monotonic()
+        return reusable
+
+
+POOL_WAIT_SECONDS = 3       # a request waits this long for a pooled connection, then gets 503 db_busy
+
+
+def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SECONDS):
     """A peewee database for `url` (sqlite:///path or postgresql://...).
 
     `switch_role`: on PostgreSQL, the role every tenant_scope switches to with
-    SET LOCAL ROLE (None: stay as the connecting role).
+    SET LOCAL ROLE (None: stay as the connecting role). `pool_timeout`: seconds to wait for
+    a free pooled connection before MaxConnectionsExceeded (answered 503 with Retry-After).
+    On checkout peewee's pool pings an idle connection and drops it if the server went away.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
@@ -64,12 +101,12 @@ def open_database(url, pool_size=8, switch_role=None):
             "journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000,
             "synchronous": "normal"})
     elif scheme in ("postgres", "postgresql"):
-        database = PooledPostgresqlDatabase(
+        database = TenantPool(
             unquote(parts.path.lstrip("/")),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None, port=parts.port or None,
-            max_connections=pool_size, stale_timeout=300, timeout=10,
+            max_connections=pool_size, stale_timeout=300, timeout=pool_timeout,
             autorollback=False, application_name="wpcompat")
     else:
         raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
@@ -81,6 +118,40 @@ def bind(database):
     """Point the shared proxy (and so every model) at `database`."""
     db.initialize(database)
     return database
+
+
+def _broken(database):
+    """The thread's connection can no longer be used (the server went away, a rollback failed)."""
+    if not is_postgres(database):
+        return False
+    conn = database._state.conn
+    return conn is not None and (conn.closed or database._adapter.txn_status(conn) == database._adapter.txn_unknown)
+
+
+def release_connection(database, only_if_broken=False):
+    """End of a unit of work: give the thread's connection back to the pool, or drop it if broken.
+
+    A connection the server dropped (PostgreSQL restarted) must never go back to the pool or
+    stay bound to the thread; peewee's close() would refuse while a transaction is marked open,
+    so a broken one is taken out of the pool's books and closed here (peewee's own manual_close
+    does the same, minus that refusal). `only_if_broken`: leave a healthy connection open.
+    """
+    target = database.obj if isinstance(database, peewee.DatabaseProxy) else database
+    if target is None or target.is_closed():
+        return
+    if _broken(target):
+        conn = target._state.conn
+        if isinstance(target, PooledPostgresqlDatabase):
+            with target._pool_lock:
+                target._in_use.pop(target.conn_key(conn), None)
+                target._pool_available.notify()
+        try:
+            conn.close()
+        except Exception:
+            pass
+        target._state.reset()
+    elif not only_if_broken:
+        target.close()
 
 
 def is_postgres(database=None):
@@ -109,15 +180,78 @@ def tenant_scope(tenant_id, database=None):
 def enter_tenant(database, tenant_id):
     """Within an open transaction: become the app role and set the tenant."""
     target = database.obj if isinstance(database, peewee.DatabaseProxy) else database
-    if not is_postgres(target):
-        return
-    role = getattr(target, "wpcompat_switch_role", None)
+    if is_postgres(target):
+        settle_serving_role(target)
+        target.execute_sql(*_tenant_statement(target, tenant_id))
+
+
+def _tenant_statement(database, tenant_id):
+    role = getattr(database, "wpcompat_switch_role", None)
     tenant = "" if tenant_id is None else str(tenant_id)
     if role:
-        target.execute_sql("SELECT set_config('role', %s, true), set_config('app.tenant_id', %s, true)",
-                           (role, tenant))
-    else:
-        target.execute_sql("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
+        return ("SELECT set_config('role', %s, true), set_config('app.tenant_id', %s, true)", (role, tenant))
+    return "SELECT set_config('app.tenant_id', %s, true)", (tenant,)
+
+
+def begin_tenant(database, tenant_id):
+    """Open the request's transaction with the tenant (and role) set; returns it for `finish`.
+
+    On PostgreSQL BEGIN and the set_config travel as one statement, one round trip;
+    elsewhere it is peewee's atomic() as tenant_scope opens it.
+    """
+    if is_postgres(database):
+        settle_serving_role(database)
+    if not is_postgres(database) or database.transaction_depth():
+        txn = database.atomic()
+        txn.__enter__()
+        enter_tenant(database, tenant_id)
+        return txn
+    sql, params = _tenant_statement(database, tenant_id)
+    try:
+        database.execute_sql("BEGIN; " + sql, params)
+    except Exception:
+        with contextlib.suppress(Exception):  # BEGIN may have run: leave no transaction open
+            database.rollback()
+        raise
+    txn = peewee._transaction(database)       # what atomic() pushes, its BEGIN already sent
+    database.push_transaction(txn)
+    return txn
+
+
+# Sent before the audit rows of a request when reads need not wait for the WAL flush: the
+# database itself tells whether the transaction wrote anything (a write has a transaction id
+# before the audit INSERT; a read has none), so a request that changed data always commits durably.
+RELAX_READ_COMMIT = ("SELECT set_config('synchronous_commit', 'off', true) "
+                     "WHERE pg_current_xact_id_if_assigned() IS NULL")
+
+
+def finish(database, txn, last=None, relax_reads=False):
+    """Commit `txn` from begin_tenant, running `last` (sql, params) — the audit rows — just before.
+
+    On PostgreSQL the statement and COMMIT travel together (one round trip); if either
+    fails, nothing of the transaction is kept and the error propagates. relax_reads: a
+    transaction that wrote nothing but `last` commits without waiting for the WAL flush.
+    """
+    if not is_postgres(database) or database.transaction_depth() != 1:
+        if last is not None:
+            database.execute_sql(*last)
+        txn.__exit__(None, None, None)
+        return
+    parts, params = [], []
+    if relax_reads:
+        parts.append(RELAX_READ_COMMIT)
+    if last is not None:
+        parts.append(last[0])
+        params.extend(last[1])
+    parts.append("COMMIT")
+    database.pop_transaction()
+    try:
+        database.execute_sql("; ".join(parts), params)
+    except Exception:
+        database.rollback()                   # the transaction is aborted: end it
+        database._clear_commit_callbacks()
+        raise
+    database._run_commit_callbacks()          # as peewee's own commit does
 
 
 ROLE_FACTS_SQL = """
@@ -143,30 +277,57 @@ def role_problem(database, role):
     return None
 
 
-def configure_serving_role(database, app_role):
+def configure_serving_role(database, app_role, defer_if_unreachable=False):
     """Decide how serving avoids bypassing RLS on PostgreSQL; raise UnsafeRoleError if it can't.
 
     Connected as a safe role: serve as it. Connected as an owner or superuser:
     switch to `app_role` in every transaction, provided that role is itself safe and
     the connecting user may become it.
+
+    `defer_if_unreachable` (a gunicorn worker starting while PostgreSQL is down or out of
+    connections): decide before the first transaction instead (settle_serving_role), rather
+    than fail the worker's boot, which makes gunicorn stop the whole server.
     """
     if not is_postgres(database):
         return None
-    with database.connection_context():
-        current = database.execute_sql("SELECT current_user").fetchone()[0]
-        if role_problem(database, current) is None:
-            database.wpcompat_switch_role = None
-            return current
-        problem = role_problem(database, app_role)
-        if problem:
-            raise UnsafeRoleError(
-                f"refusing to serve: connected as {current!r}, which bypasses row-level security, "
-                f"and {problem}")
-        allowed = database.execute_sql("SELECT pg_has_role(current_user, %s, 'MEMBER')",
-                                       (app_role,)).fetchone()[0]
-        if not allowed:
-            raise UnsafeRoleError(
-                f"refusing to serve: connected as {current!r}, which bypasses row-level security, "
-                f"and it may not SET ROLE {app_role!r}")
+    try:
+        with database.connection_context():
+            return _decide_serving_role(database, app_role)
+    except (peewee.OperationalError, peewee.InterfaceError, MaxConnectionsExceeded):
+        if not defer_if_unreachable:
+            raise
+        database.wpcompat_role_pending = app_role
+        return None
+
+
+def settle_serving_role(database):
+    """Before a transaction: make the decision configure_serving_role deferred, if it did."""
+    pending = getattr(database, "wpcompat_role_pending", None)
+    if not pending:
+        return
+    outside = database.transaction_depth() == 0
+    _decide_serving_role(database, pending)
+    if outside:
+        database.connection().rollback()            # end the implicit transaction of the checks
+    database.wpcompat_role_pending = None
+
+
+def _decide_serving_role(database, app_role):
+    """configure_serving_role's checks, on the connection in use."""
+    current = database.execute_sql("SELECT current_user").fetchone()[0]
+    if role_problem(database, current) is None:
+        database.wpcompat_switch_role = None
+        return current
+    problem = role_problem(database, app_role)
+    if problem:
+        raise UnsafeRoleError(
+            f"refusing to serve: connected as {current!r}, which bypasses row-level security, "
+            f"and {problem}")
+    allowed = database.execute_sql("SELECT pg_has_role(current_user, %s, 'MEMBER')",
+                                   (app_role,)).fetchone()[0]
+    if not allowed:
+        raise UnsafeRoleError(
+            f"refusing to serve: connected as {current!r}, which bypasses row-level security, "
+            f"and it may not SET ROLE {app_role!r}")
     database.wpcompat_switch_role = app_role
     return app_role

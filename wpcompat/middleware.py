@@ -8,9 +8,11 @@ UnitOfWork commits, and UnitOfWork writes deferred (denial) rows after a rollbac
 import logging
 import uuid
 
-from wpcompat import audit, auth, passwords
-from wpcompat.db import current_tenant, db, enter_tenant, tenant_scope, transaction_hooks
-from wpcompat.errors import WPError, CRITICAL_MESSAGE
+from wpcompat import audit, auth, limits, passwords
+from wpcompat.db import (begin_tenant, current_tenant, db, finish, release_connection, tenant_scope,
+                         transaction_hooks)
+from wpcompat.errors import (CRITICAL_MESSAGE, RETRY_REQUEST, DatabaseFailure, WPError, database_failure,
+                             render_database_failure)
 
 log = logging.getLogger("wpcompat")
 
@@ -69,7 +71,8 @@ class RestHeaders:
         overridden = req.get_header("X-HTTP-Method-Override") and response_status(req, resp) >= 400
         if (user is not None and user.is_authenticated) or overridden:
             for name, value in self.NO_CACHE.items():
-                resp.set_header(name, value)
+                if resp.get_header(name) is None:      # a route's stricter no-store (PHI files) stays
+                    resp.set_header(name, value)
 
 
 class RestRoute:
@@ -101,22 +104,27 @@ class TenantFromHost:
 
 
 class UnitOfWork:
-    """One transaction per request, whose first statement sets the tenant (DESIGN.md §5)."""
+    """One transaction per request, whose first statement sets the tenant (DESIGN.md §5).
 
-    def __init__(self, database):
+    On PostgreSQL a request costs two round trips besides its own queries: BEGIN with the
+    tenant, and the audit rows (AuditTrail leaves them in `commit_audit`) with COMMIT.
+    durable_reads=False (WPCOMPAT_AUDIT_READS_DURABLE): a transaction that wrote nothing but
+    its audit rows commits without waiting for the WAL flush (README, "Speed").
+    """
+
+    def __init__(self, database, durable_reads=True):
         self.database = database
+        self.durable_reads = durable_reads
 
     def process_request(self, req, resp):
         site = req.context.site
         if db.obj is not self.database:           # the models must run inside this very transaction
             db.initialize(self.database)
+        release_connection(self.database, only_if_broken=True)   # e.g. left by a failed site lookup
         self.database.connect(reuse_if_open=True)
-        txn = self.database.atomic()
-        txn.__enter__()
-        req.context.txn = txn
+        req.context.txn = begin_tenant(self.database, site.id)
         req.context.hooks_token = transaction_hooks.set(([], []))
         req.context.tenant_token = current_tenant.set(site.id)
-        enter_tenant(self.database, site.id)
 
     def process_response(self, req, resp, resource, req_succeeded):
         txn = getattr(req.context, "txn", None)
@@ -124,15 +132,15 @@ class UnitOfWork:
             if txn is not None:
                 ok = req_succeeded and not getattr(req.context, "rest_failed", False)
                 self._finish(req, resp, txn, ok and response_status(req, resp) < 400)
-            if req.context.site is not None and getattr(req.context, "deferred_audit", None):
+            if req.context.site is not None and getattr(req.context, "deferred_audit", None) \
+                    and not req.env.get(RETRY_REQUEST):      # a retried attempt: the retry audits
                 self._write_deferred(req)
         finally:
             self._run_hooks(req)
             token = getattr(req.context, "tenant_token", None)
             if token is not None:
                 current_tenant.reset(token)
-            if not self.database.is_closed():
-                self.database.close()
+            release_connection(self.database)
 
     @staticmethod
     def _run_hooks(req):
@@ -151,24 +159,42 @@ class UnitOfWork:
     def _finish(self, req, resp, txn, commit):
         try:
             if commit:
-                txn.__exit__(None, None, None)
+                rows = getattr(req.context, "commit_audit", None)
+                finish(self.database, txn, audit.insert_statement(rows) if rows else None,
+                       relax_reads=not self.durable_reads)
                 req.context.committed = True
             else:
                 txn.__exit__(WPError, None, None)     # roll back; nothing half-written
-        except Exception:
-            log.exception("commit failed (request %s)", req.context.request_id)
-            self.database.rollback()
-            error = WPError("internal_server_error", CRITICAL_MESSAGE, 500,
-                            request_id=req.context.request_id)
-            resp.status, resp.media = error.status, error.to_dict()
-            req.context.deferred_audit = audit.build_rows(req, 500, "request:commit")
+        except Exception as ex:
+            try:
+                self.database.rollback()
+            except Exception:                           # the connection is gone: release_connection drops it
+                pass
+            failure = database_failure(ex)
+            if failure is None:
+                log.exception("commit failed (request %s)", req.context.request_id)
+                failure = WPError("internal_server_error", CRITICAL_MESSAGE, 500,
+                                  request_id=req.context.request_id)
+            elif commit and failure.code == "db_connect_fail":
+                failure.retryable = False               # lost during COMMIT: it may have committed
+            if isinstance(failure, DatabaseFailure):
+                log.warning("%s at the end of request %s: %s", failure.code, req.context.request_id, ex)
+                render_database_failure(req, resp, failure)
+            else:
+                resp.status, resp.media = failure.status, failure.to_dict()
+            req.context.committed = False
+            req.context.deferred_audit = audit.build_rows(req, failure.status, "request:commit")
 
     def _write_deferred(self, req):
+        release_connection(self.database, only_if_broken=True)   # a lost server: try a fresh connection
         try:
             with tenant_scope(req.context.site.id, self.database):
                 audit.write(req.context.deferred_audit)
-        except Exception:
-            log.exception("could not write the denial audit (request %s)", req.context.request_id)
+        except Exception as ex:
+            if database_failure(ex) is None:
+                log.exception("could not write the denial audit (request %s)", req.context.request_id)
+            else:                                       # the database is down: the log line is the record
+                log.warning("could not write the denial audit (request %s): %s", req.context.request_id, ex)
 
 
 class Authenticate:
@@ -181,7 +207,17 @@ class Authenticate:
         login, password = credentials
         req.context.attempted_login = login
         req.context.trust_score = auth.TRUST_FAILED
-        req.context.user = auth.authenticate_app_password(login, password, req.context.client_ip)
+        tenant, ip = req.context.site.id, req.context.client_ip
+        wait = limits.login_retry_after(tenant, ip, login)      # shared with XML-RPC (wpcompat.limits)
+        if wait:
+            resp.set_header("Retry-After", str(wait))
+            raise limits.rate_limited_error(wait)
+        try:
+            req.context.user = auth.authenticate_app_password(login, password, ip)
+        except WPError:
+            limits.login_failed(tenant, ip, login)
+            raise
+        limits.login_succeeded(tenant, ip, login)
         req.context.app_password_hash = passwords.hash_app_password(password)   # which one: /introspect
         req.context.trust_score = auth.TRUST_APP_PASSWORD
 
@@ -196,8 +232,8 @@ class AuditTrail:
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
         failed = not req_succeeded or getattr(req.context, "rest_failed", False)
         if not failed and status < 400 and getattr(req.context, "txn", None) is not None:
-            try:
-                audit.write(audit.build_rows(req, status, default_tag))
+            try:                                     # UnitOfWork inserts them with its COMMIT
+                req.context.commit_audit = audit.build_rows(req, status, default_tag)
                 return
             except Exception:
                 log.exception("audit write failed (request %s)", req.context.request_id)
