@@ -33,12 +33,15 @@ class Settings:
     max_body_bytes: int = 64 * 1024 * 1024
     trust_forwarded_for: bool = False
     jsonp_enabled: bool = True
+    audit_reads_durable: bool = True    # False: a read's audit row commits without waiting for the WAL flush
     media_store: str = "local"
     media_root: str = "var/uploads"
     s3_bucket: str = ""
     s3_prefix: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
+    s3_kms_key_id: str = ""
+    media_key: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -144,13 +147,18 @@ def load_settings(env=None):
                                 1024, 4 * 1024 ** 3),
         trust_forwarded_for=_boolean(env, "WPCOMPAT_TRUST_FORWARDED_FOR", False),
         jsonp_enabled=_boolean(env, "WPCOMPAT_JSONP_ENABLED", True),
+        audit_reads_durable=_boolean(env, "WPCOMPAT_AUDIT_READS_DURABLE", True),
         media_store=_choice(env, "WPCOMPAT_MEDIA_STORE", defaults.media_store, MEDIA_STORES),
         media_root=_text(env, "WPCOMPAT_MEDIA_ROOT", defaults.media_root),
         s3_bucket=_text(env, "WPCOMPAT_S3_BUCKET", ""),
         s3_prefix=_text(env, "WPCOMPAT_S3_PREFIX", ""),
         s3_endpoint_url=_text(env, "WPCOMPAT_S3_ENDPOINT_URL", ""),
         s3_region=_text(env, "WPCOMPAT_S3_REGION", defaults.s3_region),
+        s3_kms_key_id=_text(env, "WPCOMPAT_S3_KMS_KEY_ID", ""),
+        media_key=_text(env, "WPCOMPAT_MEDIA_KEY", ""),
     )
+    if settings.media_key and len(settings.media_key) < 32:
+        raise SettingsError("WPCOMPAT_MEDIA_KEY must be at least 32 characters long")
     if settings.media_store == "s3" and not settings.s3_bucket:
         raise SettingsError("WPCOMPAT_S3_BUCKET must be set when WPCOMPAT_MEDIA_STORE=s3")
     if environment == "production" and not settings.is_postgres:

@@ -93,7 +93,8 @@ def expectations(clinic):
     }
 
 
-def run_scenario(live, script):
+def run_scenario(live, script, extra=None):
+    """Run a scenario with the shared config (plus `extra` keys); its JSON report."""
     bind(live.database)
     clinic = live.clinic
     suffix = uuid.uuid4().hex[:8]
@@ -103,6 +104,7 @@ def run_scenario(live, script):
         "users": {role: {"login": user.login, "password": clinic.passwords[role]}
                   for role, user in clinic.users.items()},
         "expect": expectations(clinic),
+        **(extra or {}),
     }
     result = subprocess.run([NODE, script, json.dumps(config)], cwd=NODE_DIR, capture_output=True, text=True,
                             timeout=120)

@@ -1,28 +1,40 @@
-"""The one upload path: REST (POST /wp/v2/media) and XML-RPC (wp.uploadFile) both call `upload()`.
+"""The one upload path: REST (POST /wp/v2/media), XML-RPC (wp.uploadFile) and importers call `upload()`.
 
 - The MIME type comes from the bytes (magic numbers), never from the client, and must be
   on ALLOWED; the extension is corrected to the real type (wp_check_filetype_and_ext).
 - The tenant's quota (tenants.upload_quota_bytes) bounds the sum of media.file_size.
 - Images get their width/height and WordPress's default intermediate sizes (files
   `name-WxH.ext`, listed in media.metadata["sizes"]), decoded with Pillow.
+- DICOM files are parsed with pydicom; their tags go to media.dicom_metadata (JSON), and
+  patient tags (group 0010: name, id, birth date, …) make the file PHI.
+- PHI (`contains_phi`: patient tags, attached to a `phi` post, or the `contains_phi` field
+  from a user who may read PHI) is sealed with the tenant's AES-256-GCM key (storage/crypto.py) before it reaches the
+  store, and gets no intermediate sizes (no plaintext derivatives; the file is served whole
+  through the authenticated download route). A user who may not read PHI cannot create it.
 - Files are written only after every check passed, and removed again if anything after
-  that fails, so a refused or failed upload leaves nothing behind.
+  that fails or the request rolls back, so a refused or failed upload leaves nothing behind;
+  a deleted item's files go only once the delete commits.
 """
 
 import hashlib
 import io
+import json
 import math
 import posixpath
+import warnings
 import zipfile
 
 import peewee
+import pydicom
 from PIL import Image
 
 from wpcompat import permissions, slugs, storage
-from wpcompat.db import after_commit, after_rollback
+from wpcompat.storage import crypto
+from wpcompat.db import after_commit, after_rollback, current_tenant
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, Tenant
 from wpcompat.models.base import utcnow
+from wpcompat.queries.media import may_see_phi
 from wpcompat.responses.media import constrain
 from wpcompat.wp_ids import next_wp_id
 
@@ -48,6 +60,18 @@ EMPTY_IMAGE_META = {"aperture": "0", "credit": "", "camera": "", "caption": "", 
                     "copyright": "", "focal_length": "0", "iso": "0", "shutter_speed": "0", "title": "",
                     "orientation": "0", "keywords": []}
 TYPE_REFUSED = "Sorry, you are not allowed to upload this file type."
+PHI_REFUSED = "Sorry, you are not allowed to upload or flag files holding patient data (PHI)."
+AT_REST = "at_rest"
+# DICOM: group 0010 is the patient module; these elsewhere identify a patient or a visit too (and any
+# person name, private tag or burned-in annotation: see _identifies).
+DICOM_PATIENT_GROUP = 0x0010
+DICOM_OTHER_PHI = {"AccessionNumber", "ReferringPhysicianName", "PerformingPhysicianName", "InstitutionName",
+                   "InstitutionAddress", "OtherPatientIDs", "StudyID", "RequestingPhysician",
+                   "OperatorsName", "PhysiciansOfRecord", "InstitutionalDepartmentName", "AdmissionID",
+                   "ReferringPhysicianAddress", "ReferringPhysicianTelephoneNumbers", "RequestedProcedureID",
+                   "ScheduledProcedureStepID", "PerformedProcedureStepID", "ServiceEpisodeID"}
+DICOM_BINARY_VRS = {"OB", "OW", "OF", "OD", "OL", "OV", "UN", "SQ"}
+DICOM_MAX_VALUE = 512
 
 
 # --- what the bytes are -------------------------------------------------------------------------
@@ -183,6 +207,65 @@ def sub_sizes(image, mime, name):
     return made
 
 
+# --- DICOM ------------------------------------------------------------------------------------------
+
+def dicom_tags(data):
+    """(tags {keyword: text}, holds patient data) of a DICOM file, pixels and binary values left out.
+    A file pydicom cannot read is refused like any file that is not what it claims."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")         # pydicom warns about every odd value it tolerates
+            dataset = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+            valid = "SOPClassUID" in dataset and "MediaStorageSOPClassUID" in dataset.file_meta
+    except Exception:                   # pydicom raises many kinds on hostile bytes  # noqa: BLE001
+        valid = False
+    if not valid:                       # every DICOM object names its class: anything else is not one
+        raise WPError("rest_upload_sideload_error", TYPE_REFUSED, 500)
+    tags = {}
+    for element in [*dataset.file_meta, *dataset] if dataset.file_meta else dataset:
+        if element.keyword and element.VR not in DICOM_BINARY_VRS and not _empty(element.value):
+            tags[element.keyword] = _dicom_json(element.value)
+    patient = any(_identifies(element) for element in dataset.iterall()) \
+        or str(dataset.get("BurnedInAnnotation", "")).upper() == "YES"       # names in the pixels
+    return tags, patient
+
+
+def _identifies(element):
+    """A DICOM element that may identify a patient (nested sequences included): the patient group, the
+    identifiers above, any person name (PN: patient, physicians, operators, observers), and private
+    tags (vendors keep patient data there; they cannot be checked, so they count as PHI)."""
+    if _empty(element.value):
+        return False
+    return (element.tag.group == DICOM_PATIENT_GROUP or element.keyword in DICOM_OTHER_PHI
+            or element.VR == "PN" or element.tag.is_private)
+
+
+def _empty(value):
+    return value is None or (isinstance(value, (str, bytes, list, pydicom.multival.MultiValue, pydicom.Sequence))
+                             and len(value) == 0) or str(value) == ""
+
+
+def _dicom_json(value):
+    """A tag's value as JSON: numbers stay numbers, lists stay lists, the rest is text (capped)."""
+    if isinstance(value, (list, pydicom.multival.MultiValue)):
+        return [_dicom_json(item) for item in value][:64]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return str(value)[:DICOM_MAX_VALUE]
+
+
+def attached_to_phi(post):
+    """A file attached to a post of compliance level `phi` is patient data too."""
+    return post is not None and post.compliance_level == "phi"
+
+
+def flag_value(value):
+    """A `contains_phi` field as sent (JSON boolean, or "true"/"1" in a form) → bool."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 # --- the upload ------------------------------------------------------------------------------------
 
 def _slug_for(title):
@@ -198,17 +281,36 @@ def _key_taken(key):
     return Media.select().where(Media.filename == key).exists()
 
 
-def upload(site, user, name, data, *, parent=None, fields=None, store=None):
-    """Check, store and record one file; the new Media row. Raises WPError (nothing left behind)."""
+def upload(site, user, name, data, *, parent=None, fields=None, store=None, when=None):
+    """Check, store and record one uploaded file; returns the new Media row.
+
+    site: the request's Site (tenant id and slug); user: the uploading User (PHI rights are
+    checked against it; upload_files is the caller's check); name: the client's file name
+    (sanitised, extension corrected to the sniffed type); data: the whole file as bytes;
+    parent: the Post to attach to (the caller checked edit rights) or None; fields: optional
+    {"title", "alt_text", "caption", "description": str, "contains_phi": bool or "true"};
+    store: a MediaStore (default: the configured one); when: the datetime whose yyyy/mm
+    folder the file goes to (default: now — an importer passes the attachment's date).
+
+    Raises WPError as WordPress answers (bad type 500 rest_upload_sideload_error, quota 400
+    rest_upload_limited_space, PHI without the right 403); nothing is left behind then, and
+    the files go again if the surrounding transaction rolls back.
+    """
     store = store or storage.current()
+    fields = fields or {}
     if not data:
         raise WPError("rest_upload_no_data", "No data supplied.", 400)
     mime, safe_name = checked_type(name, data)
     check_quota(site, len(data))
+    dicom, patient = dicom_tags(data) if mime == "application/dicom" else (None, False)
+    phi = patient or flag_value(fields.get("contains_phi")) or attached_to_phi(parent)
+    if phi and not may_see_phi(user):
+        raise WPError.not_allowed("rest_cannot_create", user, PHI_REFUSED)
     image = open_image(data) if mime in PIL_FORMATS else None
-    now = utcnow()
+    sized = image if not phi else None           # PHI images get no plaintext-derived sizes
+    now = when or utcnow()
     key = storage.unique_key(store, storage.folder_key(site.slug, now), safe_name, _key_taken,
-                             lambda candidate: size_names(image, candidate))
+                             lambda candidate: size_names(sized, candidate))
     written = []
 
     def remove_written():
@@ -216,8 +318,9 @@ def upload(site, user, name, data, *, parent=None, fields=None, store=None):
             store.delete(path)
 
     try:
-        meta = _store_files(store, key, data, mime, image, written)
-        media = _create_row(site, user, name, key, data, mime, image, meta, parent, fields or {})
+        meta = _store_files(store, site, key, data, mime, image, phi, written)
+        media = _create_row(site, user, name, key, data, mime, image, meta, parent, fields,
+                            phi=phi, dicom=dicom)
     except BaseException:
         remove_written()
         raise
@@ -225,15 +328,15 @@ def upload(site, user, name, data, *, parent=None, fields=None, store=None):
     return media
 
 
-def _store_files(store, key, data, mime, image, written):
+def _store_files(store, site, key, data, mime, image, phi, written):
     folder, name = key.rsplit("/", 1)
-    store.put(key, data)
+    store.put(key, crypto.seal(site.id, key, data) if phi else data)
     written.append(key)
     relative = key.split("/", 1)[1]
     if image is None:
         return {"filesize": len(data)}
     sizes = {}
-    for size, (file_name, blob, width, height) in sub_sizes(image, mime, name).items():
+    for size, (file_name, blob, width, height) in (sub_sizes(image, mime, name) if not phi else {}).items():
         if f"{folder}/{file_name}" not in written:
             store.put(f"{folder}/{file_name}", blob)
             written.append(f"{folder}/{file_name}")
@@ -243,7 +346,7 @@ def _store_files(store, key, data, mime, image, written):
             "sizes": sizes, "image_meta": dict(EMPTY_IMAGE_META)}
 
 
-def _create_row(site, user, original_name, key, data, mime, image, meta, parent, fields):
+def _create_row(site, user, original_name, key, data, mime, image, meta, parent, fields, *, phi, dicom):
     title = fields.get("title") or posixpath.splitext(key.rsplit("/", 1)[1])[0]
     return Media.create(
         wp_id=next_wp_id("post"), title=title, slug=_slug_for(title), filename=key,
@@ -253,7 +356,10 @@ def _create_row(site, user, original_name, key, data, mime, image, meta, parent,
         alt_text=fields.get("alt_text") or None, caption=fields.get("caption") or None,
         description=fields.get("description") or None,
         attachment_type="image" if image is not None else "file", uploaded_by=user.id,
-        post=parent.id if parent is not None else None, metadata=meta)
+        post=parent.id if parent is not None else None, metadata=meta,
+        contains_phi=phi, encryption_status=AT_REST if phi else "none",
+        medical_content=True if dicom is not None else False,
+        dicom_metadata=json.dumps(dicom, ensure_ascii=False) if dicom is not None else None)
 
 
 def all_keys(media):
@@ -277,6 +383,70 @@ def delete_files(media, store=None):
             store.delete(key)
 
     after_commit(remove)
+
+
+def read_file(site, media, store=None):
+    """The item's original file as uploaded (PHI unsealed with the tenant's key); FileNotFoundError
+    when the store has no such file."""
+    store = store or storage.current()
+    data = store.read(media.filename)
+    if media.encryption_status == AT_REST:
+        return crypto.unseal(site.id, media.filename, data)
+    return data
+
+
+def protect(site, user, media, store=None):
+    """Flag an existing item `contains_phi` and seal its file, following the transaction: the sealed
+    copy is written under a new unique name now (removed on rollback); the plaintext original and
+    its sizes are deleted once the change commits. PHI stays PHI: there is no way back.
+    user None: the system (the workflow classifying content, e.g. on an import)."""
+    if user is not None and not may_see_phi(user):
+        raise WPError.not_allowed("rest_cannot_edit", user, PHI_REFUSED)
+    if media.contains_phi and media.encryption_status == AT_REST:
+        return media
+    store = store or storage.current()
+    media.contains_phi = True
+    meta = dict(media.metadata) if isinstance(media.metadata, dict) else {}
+    try:
+        data = store.read(media.filename)
+    except FileNotFoundError:                    # nothing stored here (e.g. an imported URL)
+        media.save()
+        return media
+    old_keys = all_keys(media)
+    folder, name = media.filename.rsplit("/", 1)
+    key = storage.unique_key(store, folder, name, _key_taken)
+    store.put(key, crypto.seal(site.id, key, data))
+    after_rollback(lambda: store.delete(key))
+    if meta.get("file"):
+        meta["file"] = key.split("/", 1)[1]
+    if "sizes" in meta:
+        meta["sizes"] = {}
+    media.filename, media.file_path, media.encryption_status, media.metadata = key, key, AT_REST, meta
+    media.save()
+
+    def remove_plaintext():
+        for old in old_keys:
+            store.delete(old)
+
+    after_commit(remove_plaintext)
+    return media
+
+
+def protect_post_media(post, user, store=None):
+    """When `post` is `phi`, protect() every item attached to it (media.post) or featured by it that is
+    not sealed yet, in the caller's transaction. Called wherever a post is saved or classified (the
+    workflow's S.2.1 step runs on every save), so a post that becomes phi leaves no plaintext file."""
+    if not attached_to_phi(post):
+        return []
+    owned = Media.post == post.id
+    if post.featured_media_id is not None:
+        owned = owned | (Media.id == post.featured_media_id)
+    items = list(Media.select().where(owned, Media.encryption_status.is_null()
+                                      | (Media.encryption_status != AT_REST)).order_by(Media.id))
+    if not items:
+        return []
+    site = Tenant.get_by_id(current_tenant.get())
+    return [protect(site, user, media, store) for media in items]
 
 
 def find_parent(user, wp_id):

@@ -1,8 +1,11 @@
 """POST/DELETE /wp/v2/media and /wp-content/uploads/…: uploads to the local store, on both engines."""
 
+import base64
 import hashlib
 import io
+import json
 import os
+import pathlib
 import uuid
 
 import pytest
@@ -15,14 +18,10 @@ from wpcompat.db import bind, tenant_scope
 from wpcompat.models import Media, Tenant
 
 from conftest import basic_auth, count_rows
+from media_files import image_bytes, multipart_upload, raw_upload, stored_files
 
+GOLDEN = pathlib.Path(__file__).resolve().parents[3] / "shared" / "golden"
 SIZES = {"thumbnail": (150, 150), "medium": (300, 225), "medium_large": (768, 576)}
-
-
-def image_bytes(fmt="PNG", size=(800, 600)):
-    out = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(out, fmt)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -38,26 +37,6 @@ def uploads(engine, app_database, site_a, site_b, tmp_path):
     other = {"Authorization": basic_auth(site_b.admin.login, site_b.admin_password)}
     client = testing.TestClient(create_app(engine.settings(media_root=str(root)), app_database))
     return client, root, headers, other
-
-
-def raw_upload(client, site, headers, data, name="scan.png", content_type="image/png", **extra):
-    return client.simulate_post("/wp-json/wp/v2/media", host=site.host, body=data, headers={
-        **headers, "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"', **extra})
-
-
-def multipart_upload(client, site, headers, data, name, fields=()):
-    boundary = "wpcompatBoundary"
-    chunks = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-              for key, value in fields]
-    chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-                  f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return client.simulate_post("/wp-json/wp/v2/media", host=site.host, body=b"".join(chunks), headers={
-        **headers, "Content-Type": f"multipart/form-data; boundary={boundary}"})
-
-
-def stored_files(root):
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
 def test_raw_png_upload_is_201_with_sizes_files_and_audit(uploads, site_a, audit_rows):
@@ -289,3 +268,56 @@ def test_a_forced_delete_removes_the_files_only_when_it_commits(uploads, site_a)
     gone = client.simulate_delete(f"/wp-json/wp/v2/media/{created['id']}", host=site_a.host,
                                   params={"force": "true"}, headers=headers["administrator"])
     assert gone.status_code == 200 and stored_files(root) == []
+
+
+def test_raw_upload_answers_as_wordpress_golden(uploads, site_a):
+    """../shared/golden/227-upload-media.json replayed: same bytes, same headers → the same answer
+    (ids, dates, host and our healthcare fields aside)."""
+    client, _root, headers, _other = uploads
+    golden = json.loads((GOLDEN / "227-upload-media.json").read_text())
+    request = golden["request"]
+    result = client.simulate_post(request["path"], host=site_a.host, headers={
+        **headers["administrator"], **request["headers"]}, body=base64.b64decode(request["body"]["binary_base64"]))
+    assert result.status_code == golden["status"]
+    for name in ("Allow", "X-Content-Type-Options", "Cache-Control"):
+        assert result.headers[name] == golden["headers"][name]
+    body = result.json
+    expected = json.loads(json.dumps(golden["body"]).replace("127.0.0.1:8081", site_a.host)
+                          .replace("2026/11/", body["media_details"]["file"].rsplit("/", 1)[0] + "/")
+                          .replace("/media/67", f"/media/{body['id']}").replace("attachment_id=67",
+                                                                              f"attachment_id={body['id']}")
+                          .replace("/users/1\"", f"/users/{body['author']}\"").replace("post=67", f"post={body['id']}"))
+    assert result.headers["Location"] == f"http://{site_a.host}/wp-json/wp/v2/media/{body['id']}"
+    ours_only = {"medical_content", "contains_phi", "access_level", "encryption_status", "dicom_metadata"}
+    assert [key for key in body if key not in ours_only] == list(expected)
+    for key in ("id", "author", "date", "date_gmt", "modified", "modified_gmt"):
+        expected[key] = body[key]
+    expected["_links"].pop("replies", None), body["_links"].pop("replies", None)   # comments: not ours to test
+    assert {key: value for key, value in body.items() if key not in ours_only} == expected
+
+
+def test_local_store_refuses_keys_that_climb_into_another_tenants_folder(tmp_path):
+    """Security review: LocalStore only checked that a key stayed under the root, so
+    `tenant-a/../tenant-b/…` reached another tenant's files; keys are now checked as S3Store's are."""
+    from wpcompat.storage import LocalStore
+    store = LocalStore(str(tmp_path))
+    store.put("tenant-b/2026/01/scan.png", b"theirs")
+    for key in ("tenant-a/../tenant-b/2026/01/scan.png", "tenant-a/2026/01/../../../tenant-b/2026/01/scan.png",
+                "/etc/passwd", "tenant-a/2026/01/a\\b.png", ""):
+        with pytest.raises(ValueError):
+            store.read(key)
+        with pytest.raises(ValueError):
+            store.put(key, b"x")
+    assert store.read("tenant-b/2026/01/scan.png") == b"theirs"
+
+
+def test_an_overlong_file_name_is_shortened_not_a_500(uploads, site_a):
+    """Security review: a 300-character name made the store fail (ENAMETOOLONG) → 500."""
+    client, root, headers, _other = uploads
+    result = raw_upload(client, site_a, headers["author"], image_bytes(size=(400, 300)), name="x" * 300 + ".png")
+    assert result.status_code == 201, result.json
+    name = result.json["source_url"].rsplit("/", 1)[1]
+    assert name == "x" * 120 + ".png" and len(stored_files(root)) == 3
+    again = raw_upload(client, site_a, headers["author"], image_bytes(size=(400, 300)), name="x" * 300 + ".png")
+    assert again.json["source_url"].endswith("/" + "x" * 120 + "-1.png")
+    assert client.simulate_get(again.json["source_url"].split(site_a.host, 1)[1], host=site_a.host).status_code == 200

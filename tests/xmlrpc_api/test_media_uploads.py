@@ -9,6 +9,7 @@ from PIL import Image
 
 from clinic import make_clinic
 from conftest import count_rows
+from media_files import PATIENT_NAME, dicom_bytes
 from wpcompat.app import create_app
 from wpcompat.db import bind, tenant_scope
 from wpcompat.models import Media, Post
@@ -88,3 +89,24 @@ def test_refusals_store_nothing(setup, clinic):
                                                                  "post_id": 999999}) == (
         401, "Sorry, you are not allowed to edit this post.")
     assert count_rows(clinic, Media) == before and files(root) == []
+
+
+def test_dicom_with_patient_data_is_phi_through_xmlrpc_too(setup, clinic):
+    rpc, root = setup
+    original = dicom_bytes()
+    refused = rpc.fault("wp.uploadFile", *creds(clinic, "editor"), {"name": "exam.dcm", "bits": original})
+    assert refused == (400, "Could not write file exam.dcm (Sorry, you are not allowed to upload or flag files "
+                            "holding patient data (PHI).).")
+    assert files(root) == []
+    answer = rpc.call("wp.uploadFile", *creds(clinic, "administrator"), {
+        "name": "exam.dcm", "type": "application/octet-stream", "bits": xmlrpc.client.Binary(original)})
+    assert answer["type"] == "application/dicom"
+    route = f"/wp-json/wpcompat/v1/media/{answer['id']}/file"
+    assert answer["url"] == answer["link"] == answer["thumbnail"] == f"http://{clinic.host}{route}"
+    [stored] = [path for path in root.rglob("*") if path.is_file()]
+    assert stored.read_bytes() != original and PATIENT_NAME.encode() not in stored.read_bytes()
+    assert rpc.fault("wp.getMediaItem", *creds(clinic, "editor"), int(answer["id"])) == (
+        404, "Invalid attachment ID.")
+    assert rpc.client.simulate_get(route, host=clinic.host).status_code == 404
+    served = rpc.client.simulate_get(route, host=clinic.host, headers=clinic.auth("administrator"))
+    assert served.status_code == 200 and served.content == original

@@ -156,7 +156,8 @@ def _order(query, args):
     if orderby in ("include", "include_slugs"):
         values = args.get("include" if orderby == "include" else "slug") or []
         column = Media.wp_id if orderby == "include" else Media.slug
-        position = peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values))
+        position = peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values)) \
+            if values else column                 # no values: a CASE without WHEN is a syntax error
         return query.order_by(position, Media.wp_id)
     if orderby == "relevance":
         words = " ".join((args.get("search") or "").split())

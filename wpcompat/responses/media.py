@@ -8,6 +8,7 @@ WordPress 6.1's media functions with its default image sizes.
 
 import copy
 import html
+import json
 import math
 import posixpath
 import re
@@ -19,6 +20,7 @@ from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import REST_BASES, permalink, render_content, render_excerpt, render_title
 
 UPLOADS_PATH = "/wp-content/uploads/"
+PHI_FILE_PATH = "/wp-json/wpcompat/v1/media/{id}/file"        # routes/media.py's download route
 MEDIUM = (300, 300)
 MAX_SRCSET_WIDTH = 2048
 # WordPress's default sub-sizes: (name, width, height, crop).
@@ -43,7 +45,10 @@ class MediaRelations:
 
 def source_url(media, home, tenant_slug):
     """wp_get_attachment_url: the stored URL, else the uploads URL of the file key
-    (`{tenant}/{yyyy}/{mm}/{name}`, served under /wp-content/uploads/{yyyy}/{mm}/{name})."""
+    (`{tenant}/{yyyy}/{mm}/{name}`, served under /wp-content/uploads/{yyyy}/{mm}/{name}).
+    PHI is never at a public URL: its URL is the authenticated download route."""
+    if media.contains_phi:
+        return f"{home}{PHI_FILE_PATH.format(id=media.wp_id)}"
     if media.url:
         return media.url
     key = media.filename or ""
@@ -153,6 +158,15 @@ def _healthcare_fields(data, media, included):
         data["access_level"] = media.access_level
     if included("encryption_status"):
         data["encryption_status"] = media.encryption_status or "none"
+    if included("dicom_metadata"):
+        data["dicom_metadata"] = _json_or_none(media.dicom_metadata)
+
+
+def _json_or_none(text):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 def media_details(media, meta, url):
@@ -332,7 +346,8 @@ def media_links(media, ctx, relations):
     author = getattr(media, "author_wp_id", None)
     if author:
         links["author"] = [{"embeddable": True, "href": f"{root}wp/v2/users/{author}"}]
-    # `replies` (comments) is linked once the comments route exists, as for posts.
+    # attachments support comments in WordPress; none can be stored on them here, so the list is empty
+    links["replies"] = [{"embeddable": True, "href": f"{root}wp/v2/comments?post={media.wp_id}"}]
     parent = relations.parent(media)
     if parent is not None:
         base = REST_BASES.get(parent.post_type, parent.post_type)

@@ -7,6 +7,8 @@ curies, the `Allow` header for this caller, pagination headers, `_envelope` and
 its real status and rolls back.
 """
 
+import dataclasses
+import io
 import json
 import re
 
@@ -18,6 +20,14 @@ from wpcompat.rest.validation import parse_list
 REST_PREFIX = "/wp-json"
 JSONP_CALLBACK = re.compile(r"^[\w.]+$")
 CURIES = [{"name": "wp", "href": "https://api.w.org/{rel}", "templated": True}]
+
+
+@dataclasses.dataclass
+class FileBody:
+    """A RestResponse body that is a file's bytes, sent as they are (the media download route); an
+    error rendered after the route (resp.media) replaces them."""
+    data: bytes
+    content_type: str
 
 
 def rest_base_url(req):
@@ -137,6 +147,15 @@ class RestSink:
 
     def write(self, req, resp, request, response):
         headers = dict(response.headers)
+        if isinstance(response.data, FileBody):          # no _envelope/_jsonp: bytes are not JSON
+            resp.status, req.context.rest_status = response.status, response.status
+            for name, value in headers.items():
+                resp.set_header(name, str(value))
+            # a stream, not resp.data: Falcon sends resp.data even when a middleware answers an error
+            # afterwards (a failed COMMIT of the audit row sets resp.media), a stream it drops.
+            resp.content_type = response.data.content_type
+            resp.set_stream(io.BytesIO(response.data.data), len(response.data.data))
+            return
         if "_envelope" in request:
             resp.status = 200
             envelope_headers = {key: (int(value) if key.startswith("X-WP-Total") else value)

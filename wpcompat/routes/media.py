@@ -4,6 +4,12 @@ Writes: POST /media uploads (raw body or multipart, through wpcompat/uploads.py)
 POST /media/<id> updates title, alt_text, caption, description and post, DELETE needs
 force=true (attachments have no trash, as WordPress without MEDIA_TRASH) and removes the files.
 
+PHI: GET /wpcompat/v1/media/<id>/file is the only way to PHI bytes (the `source_url` of PHI
+media): the same visibility as GET /media/<id> (so 404 for anyone who may not read PHI), the
+file unsealed, every read audited as `access` (`media:download`, denials too). Media are
+flagged PHI on upload (DICOM patient tags, `contains_phi`, attached to a `phi` post) or by an
+update setting `contains_phi` or attaching to a `phi` post (it cannot be cleared).
+
 Visibility (queries/media.py): PHI media and media attached to posts of a compliance
 level the caller may not see do not exist for them (404, never counted, never
 embedded — a post's wp:featuredmedia embed dispatches GET /media/<id> as the same
@@ -16,11 +22,13 @@ from wpcompat.editing import media as media_editing
 from wpcompat.errors import WPError
 from wpcompat.queries import media as media_queries
 from wpcompat.responses.media import MediaRelations, attachment_link, media_links, prepare_media
+from wpcompat.rest.http import FileBody
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import (Controller, PrepareContext, check_orderby, context_param, order_params,
+from wpcompat.routes.base import (Controller, PrepareContext, bounded_offset, check_orderby, context_param, order_params,
                                   parent_params, post_collection_params)
 from wpcompat.schemas.media import MEDIA_STATUSES, MEDIA_TYPES, media_schema
+from wpcompat.storage import crypto, sanitize_file_name
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
 TEXT_ARG = {"description": "A text field, as a string or {\"raw\": ...}."}
@@ -28,7 +36,12 @@ WRITABLE = {
     "title": TEXT_ARG, "caption": TEXT_ARG, "description": TEXT_ARG,
     "alt_text": {"description": "Alternative text to display when attachment is not displayed.", "type": "string"},
     "post": {"description": "The ID for the associated post of the attachment.", "type": "integer"},
+    "contains_phi": {"description": "Whether the file holds protected health information (PHI): sealed at rest "
+                     "and served only through /wpcompat/v1/media/<id>/file.", "type": "boolean"},
 }
+DOWNLOAD_NAMESPACE = "wpcompat/v1"
+DOWNLOAD_PATTERN = rf"/media{ID_PATTERN}/file"
+NOT_FOUND = ("rest_post_invalid_id", "Invalid post ID.", 404)
 ORDERBY = ["author", "date", "id", "include", "modified", "parent", "relevance", "slug", "include_slugs", "title"]
 
 
@@ -58,6 +71,10 @@ class MediaController(Controller):
                 "force": {"type": "boolean", "default": False,
                           "description": "Whether to bypass Trash and force deletion."}}),
         ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
+        server.register(DOWNLOAD_NAMESPACE, DOWNLOAD_PATTERN, [
+            Endpoint(READABLE, self.get_file, self.get_file_permissions_check, {
+                "id": {"description": "Unique identifier for the attachment.", "type": "integer"}}),
+        ], controller=self)
 
     def get_collection_params(self):
         params = post_collection_params()
@@ -99,7 +116,7 @@ class MediaController(Controller):
         query, matching = media_queries.collection(request.user, args, ctx.zone)
         total = matching.count()
         per_page, page = args["per_page"], args["page"]
-        offset = args["offset"] if args.get("offset") is not None else (page - 1) * per_page
+        offset = bounded_offset(args["offset"] if args.get("offset") is not None else (page - 1) * per_page)
         if total and page > -(-total // per_page):
             raise WPError("rest_post_invalid_page_number",
                           "The page number requested is larger than the number of pages available.", 400)
@@ -134,7 +151,7 @@ class MediaController(Controller):
             media = media_queries.find(int(request.url_params["id"]))
             parent = media_queries.parent_of(media) if media is not None else None
             if media is None or not self._exists_for(request.user, media, parent):
-                raise WPError("rest_post_invalid_id", "Invalid post ID.", 404)
+                raise WPError(*NOT_FOUND)
             request.memo["media"] = (media, parent)
         return request.memo["media"]
 
@@ -188,6 +205,8 @@ class MediaController(Controller):
 
     def create_item(self, request):
         name, data, fields = media_editing.upload_input(request)
+        if request.args.get("contains_phi") is not None:
+            fields["contains_phi"] = request.args["contains_phi"]
         created = uploads.upload(request.site, request.user, name, data, parent=request.memo.get("parent"),
                                  fields=fields)
         media = media_queries.find(created.wp_id)
@@ -210,12 +229,21 @@ class MediaController(Controller):
             raise WPError.not_allowed("rest_cannot_edit", request.user, "Sorry, you are not allowed to edit this post.")
         if request.args.get("post"):
             request.memo["parent"] = self._parent_for(request, request.args["post"])
+        if request.args.get("contains_phi") is False and media.contains_phi:
+            raise WPError("rest_invalid_param", "Invalid parameter(s): contains_phi", 400,
+                          params={"contains_phi": "Media holding PHI stays PHI: upload a file without it instead."})
+        if request.args.get("contains_phi") and not media_queries.may_see_phi(request.user):
+            raise WPError.not_allowed("rest_cannot_edit", request.user, uploads.PHI_REFUSED)
 
     def update_item(self, request):
         media, _parent = self.get_media(request)
+        flagged = not media.contains_phi and (bool(request.args.get("contains_phi"))
+                                              or uploads.attached_to_phi(request.memo.get("parent")))
+        if flagged:
+            uploads.protect(request.site, request.user, media)
         media_editing.update_media(media, request.args, request.memo.get("parent"))
         media = media_queries.find(media.wp_id)
-        self.audit(request, "media:update", media.id, wp_id=media.wp_id)
+        self.audit(request, "media:update", media.id, wp_id=media.wp_id, **({"flagged_phi": True} if flagged else {}))
         return RestResponse(self._edit_response(request, media), 200)
 
     def delete_item_permissions_check(self, request):
@@ -236,3 +264,39 @@ class MediaController(Controller):
         uploads.delete_files(media)
         self.audit(request, "media:delete", media.id, wp_id=media.wp_id, force=True)
         return RestResponse({"deleted": True, "previous": previous}, 200)
+
+    # --- the file (PHI's only way out) ------------------------------------------------------
+    def get_file_permissions_check(self, request):
+        """As GET /media/<id>; a refusal of a download (GET/HEAD) is audited as an `access` too. OPTIONS
+        only asks for its Allow header: no download was attempted, so no `media:download` row."""
+        try:
+            self.get_item_permissions_check(request)
+        except WPError:
+            if request.method in ("GET", "HEAD") and not request.memo.get("download_refusal_audited"):
+                request.memo["download_refusal_audited"] = True      # the Allow header asks again
+                self.audit(request, "media:download", None, wp_id=int(request.url_params["id"]))
+            raise
+
+    def get_file(self, request):
+        media, _parent = self.get_media(request)
+        try:
+            data = uploads.read_file(request.site, media)
+        except FileNotFoundError:
+            self.audit(request, "media:download", media.id, wp_id=media.wp_id, missing=True)
+            raise WPError(*NOT_FOUND) from None
+        except crypto.SealError as error:       # altered, or sealed under another WPCOMPAT_MEDIA_KEY
+            self.audit(request, "media:download", media.id, wp_id=media.wp_id, unreadable=str(error))
+            raise WPError("rest_media_unreadable", "The stored file could not be decrypted.", 500) from None
+        self.audit(request, "media:download", media.id, wp_id=media.wp_id, contains_phi=bool(media.contains_phi),
+                   file_size=len(data))
+        return RestResponse(FileBody(data, media.mime_type or "application/octet-stream"), 200, {
+            "Content-Disposition": f'attachment; filename="{download_name(media)}"',
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Pragma": "no-cache"})
+        # (middleware.RestHeaders still overwrites Cache-Control with no-cache for signed-in callers)
+
+
+def download_name(media):
+    """The client's file name, made safe for a header, with the stored (true) extension."""
+    stored = media.filename.rsplit("/", 1)[-1]
+    stem = sanitize_file_name(media.original_filename or stored).rsplit(".", 1)[0]
+    return f"{stem}.{stored.rsplit('.', 1)[1]}" if "." in stored else stem

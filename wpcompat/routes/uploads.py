@@ -1,9 +1,15 @@
-"""GET /wp-content/uploads/{yyyy}/{mm}/{name}: the request's tenant's uploaded files (LocalStore).
+"""GET /wp-content/uploads/{yyyy}/{mm}/{name}: the request's tenant's uploaded files, from either store.
 
 The Host picks the tenant (TenantFromHost), hence its folder `{slug}/{yyyy}/{mm}`. A file
 is served only if a media row of this tenant owns it (the original or one of its
-intermediate sizes), so another tenant's files and stray files are 404. Media with
-`contains_phi` are 404 here: serving PHI is a later part of issue 7.
+intermediate sizes), so another tenant's files and stray files are 404. The bytes are
+streamed from the store (local file or S3 object): the S3 bucket stays private and every
+file goes through the same tenant check, no redirect to a bucket URL. Media with
+`contains_phi` are 404 here: their bytes leave only through the authenticated, audited
+GET /wp-json/wpcompat/v1/media/<id>/file (routes/media.py). So are files attached to a post the
+caller may not see (its compliance level, as GET /wp/v2/media/<id>) and files attached to a
+`phi` post (a post classified `phi` after the file was attached): patient data is never at a
+public URL, whoever asks.
 """
 
 import mimetypes
@@ -12,8 +18,11 @@ import re
 
 import falcon
 
+from wpcompat import uploads
 from wpcompat.errors import WPError
 from wpcompat.models import Media
+from wpcompat.queries import media as media_queries
+from wpcompat.routes.media import MediaController
 
 UPLOADS_ROUTE = "/wp-content/uploads/{year}/{month}/{name}"
 SIZE_SUFFIX = re.compile(r"^(?P<stem>.+)-\d+x\d+(?P<ext>\.[A-Za-z0-9]+)$")
@@ -37,6 +46,15 @@ def _owner(key):
     return None
 
 
+def _public(user, media):
+    """Whether `user` may fetch the item's file at its public URL: never PHI (flagged, sealed, or
+    attached to a `phi` post), nor a file of a post whose compliance level the user may not see."""
+    if media.contains_phi or media.encryption_status == uploads.AT_REST:
+        return False
+    parent = media_queries.parent_of(media)
+    return not uploads.attached_to_phi(parent) and MediaController._exists_for(user, media, parent)
+
+
 class UploadedFiles:
     audit_tag = "media"
 
@@ -49,10 +67,14 @@ class UploadedFiles:
             raise WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
         key = f"{req.context.site.slug}/{year}/{month}/{name}"
         media = _owner(key)
-        if media is None or media.contains_phi or not self.store.exists(key):
+        if media is None or not _public(req.context.user, media):
             raise WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
+        try:
+            stream, length = self.store.open(key)
+        except FileNotFoundError:
+            raise WPError("rest_no_route", "No route was found matching the URL and request method.", 404) from None
         resp.content_type = (media.mime_type if media.filename == key
                              else mimetypes.guess_type(name)[0]) or "application/octet-stream"
         resp.set_header("X-Content-Type-Options", "nosniff")
-        resp.data = self.store.read(key)
+        resp.set_stream(stream, length)
         resp.status = falcon.HTTP_200

@@ -93,11 +93,13 @@ def _healthcare_properties():
         "medical_content": {"description": "Whether the file shows medical content.", "type": "boolean",
                             "context": E},
         "contains_phi": {"description": "Whether the file holds protected health information.",
-                         "type": "boolean", "context": E, "readonly": True},
+                         "type": "boolean", "context": E},
         "access_level": {"description": "Access level of the file.", "type": ["string", "null"],
                          "maxLength": 20, "context": E},
         "encryption_status": {"description": "How the stored file is encrypted.", "type": "string",
                               "context": E, "readonly": True},
+        "dicom_metadata": {"description": "The DICOM file's tags (pixels and binary values left out).",
+                           "type": ["object", "null"], "context": E, "readonly": True},
     }
 
 
