@@ -86,6 +86,8 @@ def can_read_post(user, post):
     """check_read_permission: published is public; private needs read_private; the rest need edit."""
     if not may_see_level(user, post.compliance_level):
         return False
+    if post.post_type == "wp_block" and not can(user, "edit_posts"):    # its read_post maps to edit_posts
+        return False
     if post.status == "publish":
         return True
     if post.status == "private":

@@ -4,10 +4,9 @@ What `register_post_type()`, `register_taxonomy()` and `register_post_status()` 
 WordPress, for every part of wpcompat that needs it: the REST controllers of /types,
 /taxonomies and /statuses, /search, XML-RPC's wp.getPostTypes and friends.
 
-wpcompat serves the post types `post`, `page` and `attachment`. WordPress 6.1 also lists
-nav_menu_item, wp_block, wp_template, wp_template_part and wp_navigation; their routes do
-not exist here, so they are not listed (wp_block is described below, `served=False`, for
-the day its routes come). Likewise only the taxonomies category and post_tag are REST
+wpcompat serves the post types `post`, `page`, `attachment` and `wp_block` (reusable
+blocks). WordPress 6.1 also lists nav_menu_item, wp_template, wp_template_part and
+wp_navigation; their routes do not exist here, so they are not listed. Likewise only the taxonomies category and post_tag are REST
 taxonomies; post_format exists (formats are a column of posts) but is not in REST.
 """
 
@@ -125,7 +124,7 @@ POST_TYPES = {pt.name: pt for pt in (
                                     delete_others_posts="delete_others_posts",
                                     edit_published_posts="edit_published_posts"),
              ("title", "editor", "revisions"), (), "blocks", public=False, viewable=False,
-             show_in_nav_menus=False, served=False),
+             show_in_nav_menus=False),
 )}
 
 

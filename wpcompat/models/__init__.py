@@ -3,17 +3,19 @@
 from wpcompat.models.acf import (AcfField, AcfFieldGroup, MediaCustomField, OptionCustomField, TermCustomField,
                                  UserCustomField)
 from wpcompat.models.audit import AuditTrail
+from wpcompat.models.comments import Comment
 from wpcompat.models.content import CustomField, Media, Post, PostTerm, Term
 from wpcompat.models.ids import WpIdSequence
 from wpcompat.models.people import AppPassword, Tenant, TenantHost, User
+from wpcompat.models.revisions import Revision
 from wpcompat.models.workflow import WorkflowState
 
 TENANT_MODELS = (User, AppPassword, Term, Post, PostTerm, CustomField, Media, WorkflowState,
                  AuditTrail, WpIdSequence, AcfFieldGroup, AcfField, TermCustomField, UserCustomField,
-                 MediaCustomField, OptionCustomField)
+                 MediaCustomField, OptionCustomField, Revision, Comment)
 ALL_MODELS = (Tenant, TenantHost) + TENANT_MODELS
 
-__all__ = ["AcfField", "AcfFieldGroup", "AppPassword", "AuditTrail", "CustomField", "Media",
-           "MediaCustomField", "OptionCustomField", "Post", "PostTerm", "Tenant", "TenantHost", "Term",
+__all__ = ["AcfField", "AcfFieldGroup", "AppPassword", "AuditTrail", "Comment", "CustomField", "Media",
+           "MediaCustomField", "OptionCustomField", "Post", "PostTerm", "Revision", "Tenant", "TenantHost", "Term",
            "TermCustomField", "User", "UserCustomField", "WorkflowState", "WpIdSequence", "TENANT_MODELS",
            "ALL_MODELS"]

@@ -1,8 +1,8 @@
 """TypesController: /wp/v2/types and /wp/v2/types/{type} (WP_REST_Post_Types_Controller, WordPress 6.1).
 
 Read-only views of wpcompat.registry. The collection is a JSON object keyed by type
-slug, never an array. It lists the types wpcompat serves (post, page, attachment):
-the other types of a stock WordPress 6.1 (nav_menu_item, wp_block, wp_template,
+slug, never an array. It lists the types wpcompat serves (post, page, attachment,
+wp_block): the other types of a stock WordPress 6.1 (nav_menu_item, wp_template,
 wp_template_part, wp_navigation) have no routes here, so they are unknown (404).
 """
 

@@ -1,4 +1,5 @@
-"""wp.* methods on posts of any type: wp.getPost(s), wp.newPost, wp.editPost, wp.deletePost, revisions.
+"""wp.* methods on posts of any type: wp.getPost(s), wp.newPost, wp.editPost, wp.deletePost, revisions
+(wp.getRevisions, wp.restoreRevision: the revisions table, editing/revisions.py).
 
 Reads go through queries/posts.py (tenant scope, compliance levels, status rules) and
 then WordPress's per-post edit_post filter; writes through writing.py and editing/posts.py.
@@ -7,7 +8,10 @@ then WordPress's per-post edit_post filter; writes through writing.py and editin
 from wpcompat import permissions
 from wpcompat.auth import can
 from wpcompat.editing import posts as editing
+from wpcompat.editing import revisions as revision_editing
+from wpcompat.models import Post
 from wpcompat.queries import posts as post_queries
+from wpcompat.queries import revisions as revision_queries
 from wpcompat.xmlrpc.call import absint, arg, php_int, string_list, struct, text
 from wpcompat.xmlrpc.faults import Fault
 from wpcompat.xmlrpc.structs import PostBatch, post_struct
@@ -119,7 +123,7 @@ def delete_post(call, post):
     if post.status == "trash":
         editing.delete_for_good(post)
     else:
-        editing.trash(post)
+        editing.trash(post, call.user)
     editing.recount_terms(terms)
 
 
@@ -141,23 +145,52 @@ alias("wp.deleteFile", "wp.deletePost")
 
 @method("wp.getRevisions", min_args=4)
 def wp_get_revisions(call, args):
-    """Revisions are not stored yet: a post the caller may edit has none."""
+    """The post's revisions, newest first, autosaves skipped (fields default: post_date, post_date_gmt)."""
+    fields = fields_arg(args, 4) or ["post_date", "post_date_gmt"]
     call.login(arg(args, 1), arg(args, 2))
     post = visible_post(call, arg(args, 3))
     if post is None:
         raise Fault(404, "Invalid post ID.")
     if not permissions.can_edit_post(call.user, post):
         raise Fault(401, "Sorry, you are not allowed to edit posts.")
-    call.touched(post.id, wp_id=post.wp_id, ids=[])
-    return []
+    if post.post_type not in revision_editing.REVISIONED_TYPES:
+        raise Fault(401, "Sorry, revisions are disabled.")
+    query, _count = revision_queries.of_post(post)
+    revisions = [revision_as_post(row, post) for row in query.objects() if row.kind == "revision"]
+    call.touched(post.id, wp_id=post.wp_id, ids=[row.wp_id for row in revisions])
+    batch = PostBatch(call, revisions, terms=False, fields=False, media=False)
+    return [post_struct(row, fields, batch) for row in revisions]
+
+
+def revision_as_post(revision, parent):
+    """A revision as the post row _prepare_post reads (post_type revision, status inherit)."""
+    row = Post(id=revision.id, wp_id=revision.wp_id, post_type="revision", status="inherit",
+               slug=f"{parent.wp_id}-revision-v1", title=revision.title, content=revision.content,
+               excerpt=revision.excerpt, published_at=revision.created_at, updated_at=revision.updated_at,
+               author=revision.author_id, parent=parent.id, password="", menu_order=0, guid="",
+               comment_status="closed", ping_status="closed", format="standard")
+    row.author_wp_id, row.parent_wp_id = getattr(revision, "author_wp_id", None), parent.wp_id
+    return row
 
 
 @method("wp.restoreRevision", min_args=3)
 def wp_restore_revision(call, args):
-    """No revision exists, so every id is not a revision: 404 as WordPress answers it."""
+    """wp_restore_post_revision: the revision's title, content, excerpt (and ACF values) back on its post."""
     call.login(arg(args, 1), arg(args, 2))
-    php_int(arg(args, 3))
-    raise Fault(404, "Invalid post ID.")
+    revision = revision_queries.find(php_int(arg(args, 3)))
+    if revision is None or revision.kind != "revision":
+        raise Fault(404, "Invalid post ID.")
+    post = post_queries.find(Post.select(Post.wp_id).where(Post.id == revision.post_id).scalar() or 0)
+    if post is None or not permissions.may_see_level(call.user, post.compliance_level):
+        raise Fault(404, "Invalid post ID.")
+    if not permissions.can_edit_post(call.user, post):
+        raise Fault(401, "Sorry, you are not allowed to edit this post.")
+    editing.apply_fields(post, revision_editing.restore_fields(revision), call.user, call.zone, creating=False)
+    editing.save_existing(post)
+    revision_editing.restore_custom_fields(post, revision, "phi" in permissions.compliance_levels(call.user))
+    editing.after_update(post, call.user)
+    call.touched(post.id, wp_id=post.wp_id, revision=revision.wp_id)
+    return True
 
 
 def can_edit_type(user, post_type):
