@@ -28,7 +28,7 @@ from pathlib import Path
 
 from wpcompat import passwords
 from wpcompat.db import bind, tenant_scope
-from wpcompat.models import AppPassword, CustomField, Media, Post, PostTerm, Term, User
+from wpcompat.models import AppPassword, CustomField, Media, Post, PostTerm, Revision, Term, User
 from wpcompat.sites import create_site
 from wpcompat.wp_ids import reserve_wp_id
 
@@ -266,7 +266,74 @@ def golden_content():
         _merge(posts.setdefault(post_id, {}), record)
     posts = {post_id: _complete_post(record) for post_id, record in sorted(posts.items())}
     return {"users": _users(cases), "terms": _terms(cases), "posts": posts, "media": _media(cases),
-            "settings": _case(cases, "118-settings-auth.json").body}
+            "settings": _case(cases, "118-settings-auth.json").body, "comments": _comments(cases)}
+
+
+# Comments: from the REST comment answers (view and edit context) and wp.getComment(s) structs. The
+# spam comment appears in no answer (invented, on post 9); e-mails no answer shows come from the
+# Gravatar hash the answers do show.
+INVENTED_COMMENTS = {6: {"id": 6, "post": 9, "parent": 0, "author": 0, "author_name": "Spammer",
+                         "author_email": "spam@example.com", "author_url": "https://spam.example",
+                         "content": "Compre já!", "status": "spam", "type": "comment",
+                         "date": "2024-02-01T12:30:00", "date_gmt": "2024-02-01T12:30:00"}}
+AVATAR_EMAILS = {"d7a973c7dab26985da5f961be7b74480": "wapuu@wordpress.example",
+                 "5044ffdab4102e32dc97a1cf32e9c429": "visitante@example.com"}
+
+
+def _comments(cases):
+    """{id: record} of the golden site's comments (raw content, author data, status, dates)."""
+    comments = {}
+    for case in cases:
+        route = rest_route(case.request) or ""
+        if case.status == 200 and route.startswith("/wp/v2/comments"):
+            for item in case.body if isinstance(case.body, list) else [case.body]:
+                _merge(comments.setdefault(item["id"], {}), _comment_from_rest(item))
+        for item in _walk(case.xmlrpc):
+            if "comment_id" in item:
+                _merge(comments.setdefault(int(item["comment_id"]), {}), {
+                    "id": int(item["comment_id"]), "post": int(item["post_id"]), "parent": int(item["parent"]),
+                    "author": int(item["user_id"]), "author_name": item["author"], "author_url": item["author_url"],
+                    "author_email": item["author_email"], "author_ip": item["author_ip"], "content": item["content"],
+                    "status": {"approve": "approved"}.get(item["status"], item["status"]), "type": item["type"],
+                    "date_gmt": _xml_date(item["date_created_gmt"])})
+    for comment_id, record in INVENTED_COMMENTS.items():
+        _merge(comments.setdefault(comment_id, {}), record)
+    for record in comments.values():
+        if record.get("content") is None:
+            rendered = record.pop("rendered")
+            record["content"] = rendered.removeprefix("<p>").removesuffix("</p>\n").replace("<br />\n", "\n")
+        record.pop("rendered", None)
+        record.setdefault("author_ip", "127.0.0.1")
+        record.setdefault("author_user_agent", "")
+    return dict(sorted(comments.items()))
+
+
+def _comment_from_rest(item):
+    record = {key: item[key] for key in ("id", "post", "parent", "author", "author_name", "author_url", "date",
+                                         "date_gmt", "status", "type", "author_email", "author_ip",
+                                         "author_user_agent") if key in item}
+    content = item["content"]
+    record["content" if "raw" in content else "rendered"] = content.get("raw", content["rendered"])
+    digest = item["author_avatar_urls"]["24"].rsplit("/", 1)[-1].split("?", 1)[0]
+    if digest in AVATAR_EMAILS:
+        record.setdefault("author_email", AVATAR_EMAILS[digest])
+    return record
+
+
+def _write_comments(comments, post_ids, users):
+    """The comments, same ids, parents first (ids grow with the thread)."""
+    from wpcompat.models import Comment
+
+    ids = {comment_id: uuid.uuid4() for comment_id in comments}
+    Comment.insert_many([{
+        "id": ids[record["id"]], "wp_id": record["id"], "post": post_ids[record["post"]],
+        "parent": ids[record["parent"]] if record["parent"] else None,
+        "user": users[record["author"]] if record["author"] else None, "status": record["status"],
+        "author_name": record["author_name"], "author_email": record.get("author_email", ""),
+        "author_url": record["author_url"], "author_ip": record["author_ip"],
+        "user_agent": record["author_user_agent"], "content": record["content"], "comment_type": record["type"],
+        "date_local": _parse(record.get("date") or record["date_gmt"]), "date_gmt": _parse(record["date_gmt"]),
+    } for record in comments.values()]).execute()
 
 
 def _case(cases, name):
@@ -350,10 +417,26 @@ def build_site(engine, label="golden"):
     with tenant_scope(tenant.id):
         users = _write_users(content["users"])
         terms = _write_terms(content["terms"])
-        _write_posts(content["posts"], users, terms, tenant.slug, content["media"])
+        post_ids = _write_posts(content["posts"], users, terms, tenant.slug, content["media"])
+        _write_comments(content["comments"], post_ids, users)
+        _write_revisions(post_ids)
         for kind, value in LAST_USED_IDS.items():
             reserve_wp_id(kind, value)
     return GoldenSite(tenant, host, credentials())
+
+
+# The golden site's revisions (post id → revision ids), from its posts' predecessor-version links.
+GOLDEN_REVISIONS = {45: [48]}
+
+
+def _write_revisions(post_ids):
+    """The revisions the golden posts link to, with their ids (their content is not replayed)."""
+    for post_id, revision_ids in GOLDEN_REVISIONS.items():
+        post = Post.get_by_id(post_ids[post_id])
+        for wp_id in revision_ids:
+            Revision.create(post=post.id, author=post.author_id, wp_id=wp_id, title=post.title,
+                            content=post.content, excerpt=post.excerpt, created_at=post.updated_at,
+                            updated_at=post.updated_at)
 
 
 # /wp/v2/settings keys kept in a `tenants` column (DESIGN.md §2); the others go to `tenants.options`.

@@ -1,5 +1,6 @@
 """Row-level security on PostgreSQL, proven as the app role with raw SQL (no WHERE, no ORM)."""
 
+import datetime
 import uuid
 
 import psycopg2
@@ -7,14 +8,15 @@ import psycopg2.errors
 import pytest
 
 from wpcompat.db import bind, tenant_scope
-from wpcompat.models import (AcfField, AcfFieldGroup, AuditTrail, CustomField, Media, MediaCustomField,
+from wpcompat.models import (AcfField, AcfFieldGroup, AuditTrail, Comment, CustomField, Media, MediaCustomField,
                              OptionCustomField, PostTerm, TermCustomField, UserCustomField, WorkflowState)
 
 from conftest import make_site
 
 TENANT_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",
                  "workflow_states", "wp_id_sequences", "audit_trail", "post_counts", "acf_field_groups", "acf_fields",
-                 "term_custom_fields", "user_custom_fields", "media_custom_fields", "option_custom_fields")
+                 "term_custom_fields", "user_custom_fields", "media_custom_fields", "option_custom_fields",
+                 "comments")
 
 
 def add_every_kind_of_row(site):
@@ -31,6 +33,8 @@ def add_every_kind_of_row(site):
         MediaCustomField.create(media=media.id, meta_key="modality", meta_value="x-ray")
         OptionCustomField.create(option_page="options", meta_key="clinic_phone", meta_value="+55 11 5555-0000")
         WorkflowState.create(content_id=site.post.id, current_stage="S.1.1")
+        Comment.create(wp_id=1, post=site.post.id, status="approved", content="Ótimo",
+                       date_local=datetime.datetime(2026, 1, 1), date_gmt=datetime.datetime(2026, 1, 1))
         AuditTrail.create(operation="read", resource_type="post", resource_id=site.post.id,
                           user_id=site.admin.id)
 

@@ -31,12 +31,7 @@ READS = [case for case in CASES if case.number < FIRST_WRITE]
 WRITES = [case for case in CASES if case.number >= FIRST_WRITE]
 SCALARS = {"i4": "int", "int": "int", "string": "string", "boolean": "boolean", "double": "double",
            "dateTime.iso8601": "dateTime.iso8601", "base64": "base64"}
-COMMENTS = "comments are not stored yet (their own issue): wp.*Comment* methods are not registered (-32601)"
 KNOWN_DIFFERENCES = {          # file → why wpcompat's answer differs from WordPress's
-    "175-wp.getComments.json": COMMENTS,
-    "176-wp.getComment.json": COMMENTS,
-    "177-wp.getCommentCount.json": COMMENTS,
-    "246-wp.newComment.json": COMMENTS,
 }
 CREATED = {"229-wp.newPost.json": 68, "238-wp.newTerm.json": 27, "242-metaWeblog.newPost.json": 72}
 

@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 
 from wpcompat.audit import Operation, record
 from wpcompat.xmlrpc import dispatch, parser
-from wpcompat.xmlrpc import (methods_legacy, methods_pages, methods_posts, methods_site,  # noqa: F401
-                             methods_system, methods_terms, methods_users)
+from wpcompat.xmlrpc import (methods_comments, methods_legacy, methods_pages, methods_posts,  # noqa: F401
+                             methods_site, methods_system, methods_terms, methods_users)
 from wpcompat.xmlrpc.call import RequestState
 from wpcompat.xmlrpc.faults import Fault
 
