@@ -12,10 +12,11 @@ from slugify import slugify
 from wpcompat.accounts import create_user
 from wpcompat.editing.posts import recount_terms
 from wpcompat.db import db, tenant_scope
-from wpcompat.models import CustomField, Post, PostTerm, Tenant, Term, User, WorkflowState
+from wpcompat.models import CustomField, Post, PostTerm, Tenant, Term, User
 from wpcompat.models.base import utcnow
 from wpcompat.sites import create_site
 from wpcompat.wp_ids import next_wp_id
+from wpcompat import workflow
 
 DEMO_HOSTS = ("localhost", "127.0.0.1", "demo.wpcompat.test")
 DISCLAIMER = "Conteúdo informativo para profissionais de saúde; não substitui consulta médica."
@@ -159,9 +160,7 @@ def _custom_fields_and_workflow(posts):
                            medical_significance="high", field_group="group_evidence", field_order=0)
         CustomField.create(post=post.id, meta_key="peer_reviewed", meta_value="true", meta_type="true_false",
                            field_group="group_evidence", field_order=1)
-        WorkflowState.create(content_id=post.id, current_stage="S.1.1" if post.status != "publish" else "S.4-1.1-3",
-                             lgpd_score=100 if post.compliance_level != "phi" else 35,
-                             compliance_validations={"lgpd_check": "passed", "cfm_check": "passed"}
-                             if post.status == "publish" else {})
     CustomField.create(post=posts[4].id, meta_key="patient_initials", meta_value="J.S.", is_phi=True,
                        medical_significance="critical")
+    for post in Post.select():              # the real workflow (S.2.1 → S.4) on posts and pages, as the system
+        workflow.run(post, None, source="demo", audited=False)

@@ -17,6 +17,7 @@ import json
 
 from wpcompat import permissions
 from wpcompat.models import CustomField
+from wpcompat.workflow.state import XMLRPC_KEYS
 from wpcompat.xmlrpc.call import php_int, struct, text
 
 MULTIPLE = "multiple"
@@ -132,7 +133,7 @@ def _update_or_delete(rows, meta, user):
 
 
 def _add(post, rows, key, value, user):
-    if not key or is_protected(key) or len(key) > 100:
+    if not key or is_protected(key) or len(key) > 100 or key in XMLRPC_KEYS:   # workflow fields: read-only
         return False
     row = next((row for row in rows if row.meta_key == key), None)
     if row is None:

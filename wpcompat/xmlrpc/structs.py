@@ -11,13 +11,14 @@ import unicodedata
 
 import peewee
 
-from wpcompat import dates
+from wpcompat import dates, permissions
 from wpcompat.models import Media, PostTerm, Term, User
 from wpcompat.queries import media as media_queries
 from wpcompat.queries import posts as post_queries
 from wpcompat.responses.media import media_dates, source_url
 from wpcompat.responses.posts import local_dates, permalink
 from wpcompat.xmlrpc import custom_fields
+from wpcompat.workflow import state as workflow_state
 from wpcompat.xmlrpc.parser import ZERO_DATE
 
 ParentTerm = Term.alias("parent_term")
@@ -74,6 +75,7 @@ class PostBatch:
         self.fields = custom_fields.rows_by_post(ids) if fields else {}
         self.media = self._media(posts) if media else {}
         self.authors = self._authors(posts) if authors else {}
+        self.posts, self.workflows = posts, None
 
     @staticmethod
     def _terms(ids):
@@ -113,7 +115,16 @@ class PostBatch:
         return self.media.get(getattr(post, "featured_media_id", None))
 
     def custom_fields(self, post):
-        return custom_fields.as_structs(self.fields.get(post.id), self.call.user)
+        return custom_fields.as_structs(self.fields.get(post.id), self.call.user) + self.workflow_fields(post)
+
+    def workflow_fields(self, post):
+        """The workflow summary of gated content as read-only custom fields, for those who may edit it."""
+        if post.post_type not in ("post", "page") or not permissions.can_edit_post(self.call.user, post):
+            return []
+        if self.workflows is None:
+            self.workflows = workflow_state.summaries(self.posts)
+        info = self.workflows.get(post.id)
+        return workflow_state.custom_field_structs(post, info) if info and info["gated"] else []
 
     def author(self, post):
         return self.authors.get(post.author_id)
