@@ -176,6 +176,8 @@ def build_parser():
 
     from wpcompat.acf.cli import add_commands as add_acf_commands      # acf import-groups
     add_acf_commands(commands)
+    from importers.wxr.cli import add_commands as add_import_commands    # import wxr (issue 6)
+    add_import_commands(commands)
     return parser
 
 

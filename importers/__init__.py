@@ -1,0 +1,1 @@
+"""Importers that bring other systems' exports into one tenant (issue 6: WXR)."""

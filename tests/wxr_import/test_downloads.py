@@ -1,0 +1,166 @@
+"""Attachments downloaded (faked with `responses`), stored through the upload path, URLs rewritten;
+and the address checks that keep downloads away from private, loopback and metadata addresses."""
+
+import io
+
+import pytest
+import responses
+from PIL import Image
+
+from wpcompat.db import tenant_scope
+from wpcompat.models import Media, Post
+
+from wxr_import.support import TESTS, offline_fetcher, rest, run as run_import, total
+from wpcompat.storage import LocalStore
+from importers.wxr.downloads import DownloadError
+
+CANOLA = "https://wpthemetestdata.files.wordpress.com/2008/06/canola2.jpg"
+
+
+def jpeg(size=(640, 480)):
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def media_root(tmp_path):
+    return tmp_path / "uploads"
+
+
+def run(site, path, **options):
+    return run_import(site, path, store=LocalStore(str(options.pop("root", "/nonexistent"))), **options)
+
+
+@pytest.mark.parametrize("name", ["wxr-flat-attachment-same-site.xml", "wxr-flat-attachment-different-site.xml"])
+@responses.activate
+def test_flat_attachment_is_downloaded_and_its_url_rewritten(client, site, media_root, name):
+    body = jpeg()
+    responses.get(CANOLA, body=body, headers={"Content-Type": "image/jpeg", "Content-Length": str(len(body))})
+    report = run(site, TESTS / name, media="download", root=media_root)
+    assert report.counts["media"]["created"] == 1 and report.bytes_downloaded == len(body)
+    media = rest(client, site, "/wp/v2/media").json
+    assert len(media) == 1 and media[0]["id"] == 611
+    assert media[0]["source_url"].startswith("http://example.org/wp-content/uploads/")
+    assert "canola2" in media[0]["source_url"] and media[0]["media_details"]["width"] == 640
+    post = rest(client, site, "/wp/v2/posts/555", context="edit").json
+    assert "http://example.org/wp-content/uploads/" in post["content"]["raw"] and CANOLA not in post["content"]["raw"]
+    with tenant_scope(site.id):
+        stored = Media.get(Media.wp_id == 611)
+    assert (media_root / stored.filename).read_bytes() == body
+
+
+@responses.activate
+def test_resized_variants_are_rewritten_too(client, site, media_root, tmp_path):
+    body = jpeg()
+    responses.get(CANOLA, body=body, headers={"Content-Type": "image/jpeg"})
+    source = (TESTS / "wxr-flat-attachment-same-site.xml").read_text(encoding="utf-8")
+    source = source.replace("canola2.jpg\" alt", "canola2-300x200.jpg\" alt")
+    path = tmp_path / "resized.xml"
+    path.write_text(source, encoding="utf-8")
+    run(site, path, media="download", root=media_root)
+    content = rest(client, site, "/wp/v2/posts/555", context="edit").json["content"]["raw"]
+    assert "wpthemetestdata.files.wordpress.com" not in content
+    assert "-300x200.jpg" in content and "http://example.org/wp-content/uploads/" in content
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "127.0.0.1", "10.0.0.7", "::1", "fe80::1", "fd00::1"])
+@responses.activate
+def test_private_addresses_are_refused_before_any_request(client, site, media_root, address):
+    responses.get(CANOLA, body=jpeg(), headers={"Content-Type": "image/jpeg"})
+    fetcher = offline_fetcher(lambda host, port: [address])
+    report = run(site, TESTS / "wxr-flat-attachment-same-site.xml", media="download", fetcher=fetcher, root=media_root)
+    assert len(responses.calls) == 0
+    assert report.counts["media"]["failed"] == 1 and report.counts["posts"]["created"] == 1
+    assert any(address in warning for warning in report.warnings)
+    assert total(client, site, "/wp/v2/media") == 0
+
+
+@responses.activate
+def test_a_redirect_to_a_private_address_is_refused():
+    responses.get("https://files.example.com/a.jpg", status=302,
+                  headers={"Location": "http://metadata.internal/latest"})
+    answers = {"files.example.com": ["93.184.216.34"], "metadata.internal": ["169.254.169.254"]}
+    fetcher = offline_fetcher(lambda host, port: answers[host])
+    with pytest.raises(DownloadError, match="link-local"):
+        fetcher.fetch("https://files.example.com/a.jpg")
+
+
+@responses.activate
+def test_retries_with_backoff_then_gives_up_and_other_items_still_import(client, site, media_root):
+    responses.get(CANOLA, status=503)
+    waits = []
+    fetcher = offline_fetcher(sleep=waits.append) if False else offline_fetcher()
+    fetcher.sleep = waits.append
+    report = run(site, TESTS / "wxr-flat-attachment-same-site.xml", media="download", fetcher=fetcher, root=media_root)
+    assert len(responses.calls) == 3 and waits == [0.5, 1.0]
+    assert report.counts["media"]["failed"] == 1 and report.counts["posts"]["created"] == 1
+
+
+@responses.activate
+def test_size_cap_and_content_type_are_enforced():
+    responses.get("https://files.example.com/big.jpg", body=b"\xff\xd8\xff" + b"0" * 2000,
+                  headers={"Content-Type": "image/jpeg"})
+    responses.get("https://files.example.com/page.jpg", body=b"<html>", headers={"Content-Type": "text/html"})
+    fetcher = offline_fetcher(max_bytes=1000)
+    with pytest.raises(DownloadError, match="limit"):
+        fetcher.fetch("https://files.example.com/big.jpg")
+    with pytest.raises(DownloadError, match="text/html"):
+        fetcher.fetch("https://files.example.com/page.jpg")
+
+
+@responses.activate
+def test_link_mode_takes_the_size_from_a_head_request(client, site):
+    responses.head(CANOLA, headers={"Content-Length": "12345", "Content-Type": "image/jpeg"})
+    run(site, TESTS / "wxr-flat-attachment-same-site.xml", media="link", link_head=True)
+    media = rest(client, site, "/wp/v2/media/611").json
+    assert media["source_url"] == CANOLA and media["mime_type"] == "image/jpeg"
+    with tenant_scope(site.id):
+        row = Media.get(Media.wp_id == 611)
+        assert row.file_size == 12345 and "filesize_unknown" not in row.metadata
+        assert Post.get(Post.wp_id == 555).content.count(CANOLA) >= 1           # link mode: URLs stay
+
+
+def test_link_mode_without_an_answer_says_the_size_is_unknown(client, site):
+    run(site, TESTS / "wxr-flat-attachment-same-site.xml", media="link")
+    with tenant_scope(site.id):
+        row = Media.get(Media.wp_id == 611)
+    assert row.file_size == 0 and row.metadata["filesize_unknown"] is True
+
+
+def test_the_connection_goes_to_the_checked_address_not_to_a_new_dns_answer():
+    """A real HTTP server on loopback, reached under a name no DNS knows: only the pinned address works."""
+    import http.server
+    import threading
+
+    body = jpeg((20, 10))
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):                                   # noqa: N802 (http.server's name)
+            seen.append(self.headers["Host"])
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        answers = iter([["127.0.0.1"], ["10.9.9.9"]])          # a second lookup would say something else
+        fetcher = offline_fetcher(lambda host, port_: next(answers), allow_private=True)
+        data, mime = fetcher.fetch(f"http://files.invalid:{port}/a.jpg")
+        assert data == body and mime == "image/jpeg" and seen == [f"files.invalid:{port}"]
+        refused = offline_fetcher(lambda host, port_: ["127.0.0.1"])       # the default: loopback refused
+        with pytest.raises(DownloadError, match="loopback"):
+            refused.fetch(f"http://files.invalid:{port}/a.jpg")
+        assert len(seen) == 1
+    finally:
+        server.shutdown()
+        server.server_close()

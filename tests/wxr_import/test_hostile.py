@@ -1,0 +1,155 @@
+"""Hostile, broken and interrupted imports: one clear line, the tenant as it was (or resumable)."""
+
+import os
+import subprocess
+import sys
+import pathlib
+
+import peewee
+import pytest
+
+from wpcompat.db import tenant_scope
+from wpcompat.models import AuditTrail, CustomField, Post, Term, User
+
+from wxr_import.support import TESTS, rest, run, total
+from importers.wxr import WxrError
+from importers.wxr import posts as posts_module
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">'
+        '<channel><wp:wxr_version>1.2</wp:wxr_version>')
+ITEM = ('<item><title>{title}</title><wp:post_id>{id}</wp:post_id><wp:post_type>post</wp:post_type>'
+        '<wp:status>publish</wp:status><wp:post_name>p-{id}</wp:post_name></item>')
+TAIL = "</channel></rss>"
+
+
+def snapshot(site):
+    with tenant_scope(site.id):
+        return {model.__name__: model.select().count() for model in (Post, Term, User, CustomField, AuditTrail)}
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+HOSTILE = {
+    "billion-laughs.xml": ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                           '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                           '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+                           '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2'
+                           '</wp:wxr_version><item><title>&lol3;</title><wp:post_id>5</wp:post_id>'
+                           '<wp:post_type>post</wp:post_type></item></channel></rss>', "DOCTYPE"),
+    "xxe.xml": ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>'
+                '<item><title>&xxe;</title><wp:post_id>5</wp:post_id><wp:post_type>post</wp:post_type></item>'
+                '</channel></rss>', "DOCTYPE"),
+    "latin1-declared-utf8.xml": ((HEAD + ITEM.format(title="caf", id=5)).encode() + b"\xe9" + TAIL.encode(),
+                                 "not well-formed"),
+    "truncated.xml": (HEAD + ITEM.format(title="one", id=5) + "<item><title>two", "not well-formed"),
+    "not-xml.xml": ("This is not valid XML content", "not well-formed"),
+    "missing-version.xml": (HEAD.replace("<wp:wxr_version>1.2</wp:wxr_version>", "") + ITEM.format(title="a", id=5)
+                            + TAIL, "missing/invalid WXR version number"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_and_broken_files_fail_with_one_line_and_change_nothing(client, site, tmp_path, name):
+    data, message = HOSTILE[name]
+    before = snapshot(site)
+    with pytest.raises(WxrError) as failure:
+        run(site, write(tmp_path, name, data))
+    assert message in str(failure.value) and name in str(failure.value) and "\n" not in str(failure.value)
+    assert snapshot(site) == before
+    assert "root:" not in str(failure.value)
+
+
+def test_a_huge_text_node_stops_the_parse(client, site, tmp_path):
+    path = tmp_path / "huge.xml"
+    with open(path, "wb") as out:                 # 12 MB in one text node (libxml2's limit is 10 MB)
+        out.write((HEAD + "<item><title>").encode())
+        for _ in range(12):
+            out.write(b"a" * (1 << 20))
+        out.write(("</title></item>" + TAIL).encode())
+    before = snapshot(site)
+    with pytest.raises(WxrError, match="too long"):
+        run(site, path)
+    assert snapshot(site) == before
+
+
+def test_control_characters_are_dropped_and_reported(client, site, tmp_path):
+    path = write(tmp_path, "ctrl.xml", (HEAD + ITEM.format(title="bell\x07here", id=5) + TAIL).encode())
+    report = run(site, path)
+    assert rest(client, site, "/wp/v2/posts/5").json["title"]["rendered"] == "bellhere"
+    assert any("control character" in warning for warning in report.warnings)
+
+
+def test_an_interrupted_import_resumes_without_duplicates(client, site, monkeypatch):
+    calls = {"n": 0}
+    original = posts_module.Posts.load
+
+    def crash_on_third(self, items, state, batch):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise peewee.OperationalError("disk full")
+        return original(self, items, state, batch)
+
+    monkeypatch.setattr(posts_module.Posts, "load", crash_on_third)
+    with pytest.raises(WxrError, match="run the same import again"):
+        run(site, TESTS / "small-export.xml", batch_size=4)
+    partial = total(client, site, "/wp/v2/posts", status="any") + total(client, site, "/wp/v2/pages", status="any")
+    assert 0 < partial < 11                          # the batches before the failure are committed
+    monkeypatch.setattr(posts_module.Posts, "load", original)
+    report = run(site, TESTS / "small-export.xml", batch_size=4)
+    assert report.counts["posts"]["created"] == 11 - partial
+    assert total(client, site, "/wp/v2/posts", status="any") == 6
+    assert total(client, site, "/wp/v2/pages", status="any") == 5
+    assert total(client, site, "/wp/v2/categories") == 30
+    assert rest(client, site, "/wp/v2/pages/4", context="edit").json["parent"] == 6
+
+
+def wpcompat(engine, *args):
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WPCOMPAT_")}
+    env.update({"WPCOMPAT_DATABASE_URL": engine.url, "WPCOMPAT_APP_ROLE": engine.app_role,
+                "WPCOMPAT_LOG_LEVEL": "WARNING", "PYTHONIOENCODING": "utf-8"})
+    return subprocess.run([sys.executable, "-m", "wpcompat.cli", *args], env=env, cwd=ROOT, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_cli_dry_run_then_import_with_a_json_report(client, site, engine, tmp_path):
+    import json
+
+    slug = site.tenant.slug
+    dry = wpcompat(engine, "import", "wxr", str(TESTS / "small-export.xml"), "--tenant", slug, "--dry-run",
+                   "--media", "skip")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("dry run (nothing written)") and "posts          created 11" in dry.stdout
+    assert total(client, site, "/wp/v2/posts", status="any") == 0
+    report_path = tmp_path / "report.json"
+    done = wpcompat(engine, "import", "wxr", str(TESTS / "small-export.xml"), "--tenant", slug,
+                    "--report", str(report_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""                          # no progress bar without a terminal
+    report = json.loads(report_path.read_text())
+    assert report["counts"]["posts"]["created"] == 11 and report["elapsed_seconds"] >= 0
+    assert report["counts"]["comments"]["created"] == 1
+    assert total(client, site, "/wp/v2/posts", status="any") == 6
+    bad = wpcompat(engine, "import", "wxr", str(TESTS / "malformed.xml"), "--tenant", slug)
+    assert bad.returncode == 2 and bad.stderr.startswith("wpcompat: malformed.xml: not well-formed XML")
+    assert bad.stderr.count("\n") == 1
+    unknown = wpcompat(engine, "import", "wxr", str(TESTS / "small-export.xml"), "--tenant", "nope")
+    assert unknown.returncode == 2 and "no tenant" in unknown.stderr
+
+
+def test_a_file_cut_short_keeps_whole_batches_and_the_full_file_finishes_the_job(client, site, tmp_path):
+    text = (TESTS / "small-export.xml").read_text(encoding="utf-8")
+    cut = write(tmp_path, "small-export.xml", text[:text.index("<title>Many Categories</title>")])
+    with pytest.raises(WxrError, match="not well-formed"):
+        run(site, cut, batch_size=5)
+    partial = total(client, site, "/wp/v2/posts", status="any") + total(client, site, "/wp/v2/pages", status="any")
+    assert 0 < partial < 11
+    report = run(site, TESTS / "small-export.xml", batch_size=5)
+    assert report.counts["posts"]["created"] == 11 - partial
+    assert total(client, site, "/wp/v2/posts", status="any") == 6
+    assert rest(client, site, "/wp/v2/pages/4", context="edit").json["parent"] == 6
