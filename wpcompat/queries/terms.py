@@ -115,6 +115,8 @@ def _order(query, args):
 
 
 def _position(column, values):
+    if not values:                                # a CASE without WHEN is a syntax error
+        return column
     return peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values))
 
 

@@ -10,6 +10,7 @@ import json
 import re
 from urllib.parse import parse_qsl, unquote
 
+from wpcompat import limits
 from wpcompat.errors import WPError
 
 BRACKETS = re.compile(r"\[([^\]]*)\]")
@@ -49,10 +50,16 @@ def _listify(value):
     """{'0': a, '1': b} (from a[]=) → [a, b]; nested likewise."""
     if isinstance(value, dict):
         converted = {key: _listify(item) for key, item in value.items()}
-        if converted and all(key.isdigit() for key in converted):
+        if converted and all(key.isascii() and key.isdigit() for key in converted):     # not "¹": int() fails
             return [converted[key] for key in sorted(converted, key=int)]
         return converted
     return value
+
+
+def parse_params(text):
+    """A query string or form body as WordPress's parameters: a dict always (`0=a&1=b` too), its
+    `a[]=` values made lists."""
+    return {key: _listify(value) for key, value in parse_php_query(text).items()}
 
 
 class RestRequest:
@@ -102,7 +109,7 @@ class RestRequest:
     @classmethod
     def from_http(cls, req, route, user, site):
         """Build from a Falcon request: method override, PHP-style query, JSON or form body."""
-        query = _listify(parse_php_query(req.query_string))
+        query = parse_params(req.query_string)
         method = req.method
         override = query.get("_method") or req.get_header("X-HTTP-Method-Override")
         if isinstance(override, str) and override.strip():
@@ -116,7 +123,8 @@ class RestRequest:
             except WPError as error:          # raised once the route is matched (so Allow is known)
                 body_error = error
         elif body and req.method in BODY_METHODS and (not content_type or content_type.startswith(FORM_TYPE)):
-            form = _listify(parse_php_query(body.decode("utf-8", errors="replace")))
+            form = parse_params(body.decode("utf-8", errors="replace"))
+        query, form, json_body = without_nul(query), without_nul(form), without_nul(json_body)
         request = cls(method, route, query=query, form=form, json_body=json_body, body=body,
                       headers=req.headers, user=user, site=site, http=req, query_string=req.query_string)
         request.body_error = body_error
@@ -126,7 +134,7 @@ class RestRequest:
     def internal(cls, parent, method, path, params=None, body=None):
         """A request the server makes itself (_embed, batch/v1), as the same caller."""
         route, _, query_string = path.partition("?")
-        query = _listify(parse_php_query(query_string))
+        query = parse_params(query_string)
         query.update(params or {})
         request = cls(method, unquote(route), query=query, json_body=body, user=parent.user,
                       site=parent.site, http=parent.http, query_string=query_string)
@@ -134,9 +142,32 @@ class RestRequest:
         return request
 
 
+def without_nul(value):
+    """`value` with U+0000 removed from every string: PostgreSQL can store none in text or jsonb (a 500
+    otherwise); WordPress's own sanitising drops them too (wp_kses_no_null)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
 def decode_json(body):
+    """The body's JSON; nesting deeper than limits.MAX_JSON_DEPTH is refused as PHP's json_decode
+    refuses depth over its limit (JSON_ERROR_DEPTH), never a RecursionError (a 500)."""
     try:
-        return json.loads(body)
+        value = json.loads(body)
+    except RecursionError:
+        value = None
+        too_deep = True
     except (ValueError, UnicodeDecodeError):
         raise WPError("rest_invalid_json", "Invalid JSON body passed.", 400,
                       json_error_code=4, json_error_message="Syntax error") from None
+    else:
+        too_deep = limits.json_depth_exceeded(value)
+    if too_deep:
+        raise WPError("rest_invalid_json", "Invalid JSON body passed.", 400,
+                      json_error_code=1, json_error_message="Maximum stack depth exceeded")
+    return value

@@ -10,7 +10,7 @@ import dataclasses
 import re
 
 from wpcompat.errors import WPError
-from wpcompat.rest.validation import check_args, public_args
+from wpcompat.rest.validation import check_args, php_int, public_args
 
 READABLE = ("GET",)
 CREATABLE = ("POST",)
@@ -102,16 +102,27 @@ class RestServer:
         route, captures = self.match(request.route)
         if route is None:
             raise WPError.no_route()
-        request.url_params = captures
+        request.url_params = {name: str(php_int(int(value))) if value and value.isdecimal() else value
+                              for name, value in captures.items()}      # /posts/10**20 → PHP_INT_MAX
         request.matched_route = route
         if request.body_error is not None:
             raise request.body_error
         endpoint = self._endpoint(route, request.method)
         request.args = check_args(endpoint.args, request, request)
+        request.validated_for = endpoint.args
         if endpoint.permission is not None:
             endpoint.permission(request)
         result = endpoint.callback(request)
         return result if isinstance(result, RestResponse) else RestResponse(result)
+
+    @staticmethod
+    def _args_for(endpoint, request):
+        """The request's arguments as `endpoint` validates them (a GET's `post` list is no POST's id);
+        none if they do not validate — the Allow header asks about the caller, not these values."""
+        try:
+            return check_args(endpoint.args, request, request)
+        except WPError:
+            return {}
 
     @staticmethod
     def _endpoint(route, method):
@@ -126,12 +137,16 @@ class RestServer:
         route = getattr(request, "matched_route", None)
         if route is None:
             return []
-        allowed = []
+        allowed, validated = [], request.args
         for endpoint in route.endpoints:
             if endpoint.permission is not None:
                 try:
+                    if endpoint.args is not getattr(request, "validated_for", None):
+                        request.args = self._args_for(endpoint, request)
                     endpoint.permission(request)
                 except WPError:
                     continue
+                finally:
+                    request.args = validated
             allowed.extend(m for m in endpoint.methods if m not in allowed)
         return allowed

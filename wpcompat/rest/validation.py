@@ -18,6 +18,8 @@ from wpcompat.errors import WPError
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$")
 EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 LIST_SPLIT = re.compile(r"[\s,]+")
+NUMERIC = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+INTEGER = re.compile(r"^[+-]?\d+\Z")
 
 
 class ParamError(Exception):
@@ -63,11 +65,9 @@ def _as_number(value):
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, str) and value.strip() == value and value:
-        try:
-            return float(value)
-        except ValueError:
-            return None
+    if isinstance(value, str) and NUMERIC.match(value):     # PHP's is_numeric: no "1_000", "nan", "inf"
+        number = float(value)
+        return number if math.isfinite(number) else None
     return None
 
 
@@ -106,7 +106,7 @@ def _type_matches(value, type_name):
 
 
 def _is_list_like(value):
-    return all(str(key).isdigit() for key in value)
+    return all(str(key).isascii() and str(key).isdigit() for key in value)
 
 
 def _pick_type(value, types):
@@ -134,9 +134,22 @@ def validate(value, schema, param):
     return value
 
 
+PHP_INT_MAX = 2**63 - 1
+
+
+def php_int(number):
+    """An integer as PHP reads one from a string: past PHP_INT_MAX it stops there. Such an id finds
+    nothing (WordPress answers 404), and no database is asked for a number it cannot hold."""
+    return max(-PHP_INT_MAX - 1, min(number, PHP_INT_MAX))
+
+
 def _coerce(value, type_name, schema, param):
     if type_name == "integer":
-        return int(float(value)) if not isinstance(value, int) else value
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and INTEGER.match(value):
+            return php_int(int(value))        # exact: float() would round ids past 2**53
+        return php_int(int(float(value)))
     if type_name == "number":
         number = float(value)
         return int(number) if number.is_integer() and not isinstance(value, float) else number

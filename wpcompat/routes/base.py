@@ -65,6 +65,15 @@ def order_params(orderby_values, default="date"):
     }
 
 
+MAX_OFFSET = 2 ** 53        # far past any table: LIMIT/OFFSET stay inside PostgreSQL's bigint
+
+
+def bounded_offset(offset):
+    """A list's OFFSET as WP_Query takes it (absint), capped: `offset=-5` or `page=10**30` is an empty
+    page, never a database error."""
+    return min(abs(int(offset or 0)), MAX_OFFSET)
+
+
 def check_orderby(args):
     """The orderby values that need another argument (WP_REST_Posts_Controller::get_items)."""
     if args.get("orderby") == "relevance" and not args.get("search"):

@@ -15,7 +15,7 @@ from wpcompat.queries import posts as post_queries
 from wpcompat.queries import terms as term_queries
 from wpcompat.responses.terms import TermRelations, prepare_term, term_links
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
-from wpcompat.routes.base import Controller, PrepareContext, context_param
+from wpcompat.routes.base import Controller, PrepareContext, bounded_offset, context_param
 from wpcompat.schemas.terms import collection_params, is_hierarchical, term_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -84,7 +84,7 @@ class TermsController(Controller):
         query, matching = term_queries.collection(self.taxonomy, args, post.id if post else None)
         total = matching.count()
         per_page = args["per_page"]
-        offset = max(args.get("offset") or (args["page"] - 1) * per_page, 0)
+        offset = bounded_offset(max(args.get("offset") or (args["page"] - 1) * per_page, 0))
         page = math.ceil(offset / per_page + 1)
         terms = list(query.limit(per_page).offset(offset))      # past the last page: [] (200)
         ctx = PrepareContext(self, request)

@@ -15,7 +15,7 @@ from wpcompat.errors import WPError
 from wpcompat.queries import users as user_queries
 from wpcompat.responses.users import finish_meta, prepare_user, user_links
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
-from wpcompat.routes.base import Controller, PrepareContext, context_param, pagination_params
+from wpcompat.routes.base import Controller, PrepareContext, bounded_offset, context_param, pagination_params
 from wpcompat.schemas.users import collection_params, delete_args, user_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
@@ -149,7 +149,7 @@ class UsersController(Controller):
         if wanted:
             published_only = wanted if isinstance(wanted, list) else user_queries.PUBLISHED_TYPES
         per_page = args["per_page"]
-        offset = args["offset"] if args.get("offset") else (args["page"] - 1) * per_page
+        offset = bounded_offset(args["offset"] if args.get("offset") else (args["page"] - 1) * per_page)
         total, users = user_queries.collection(viewer, args, published_only, may_list, offset, per_page)
         ctx = PrepareContext(self, request)
         data = acf.attach(ctx, "user", "user", users, [self.prepare_item_for_response(user, ctx) for user in users])

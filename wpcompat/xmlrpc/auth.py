@@ -7,7 +7,7 @@
   that request fails too (system.multicall cannot be used to try many passwords at once).
 - Ours: failed logins are counted per client IP and per login name over a sliding window;
   past the limit, logins fail with fault 429 before any password is checked. The counters
-  live in the worker process (bounded in size); the audit trail keeps every failure.
+  are wpcompat.limits', shared with REST's Basic auth; the audit trail keeps every failure.
 - Every failed or refused login is audited as a denied `auth:login:failure` event.
 - XML-RPC clients send the password with every call. A login password that argon2 accepted
   is remembered for a few minutes in the worker (keyed by the user, their stored hash and an
@@ -25,63 +25,16 @@ import time
 from wpcompat import auth as wp_auth
 from wpcompat import passwords
 from wpcompat.audit import Operation, record
+# The failed-login limiter is shared with REST's Basic auth; these names stay importable from here.
+from wpcompat.limits import (MAX_FAILURES_PER_IP, MAX_FAILURES_PER_LOGIN, MAX_TRACKED_KEYS,  # noqa: F401
+                             RATE_LIMITED, WINDOW_SECONDS, FailureCounter, failures)
+from wpcompat.limits import _keys as _limit_keys
 from wpcompat.models import AppPassword
 from wpcompat.xmlrpc.call import text
 from wpcompat.xmlrpc.faults import Fault
 
 TRUST_LOGIN_PASSWORD = 50
-WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_IP = 20
-MAX_FAILURES_PER_LOGIN = 10
-MAX_TRACKED_KEYS = 10_000
-RATE_LIMITED = "Too many failed login attempts. Please try again later."
 DISABLED = "XML-RPC services are disabled on this site."
-
-
-class FailureCounter:
-    """Failures per key in a sliding window; at most `max_keys` keys (the oldest are forgotten)."""
-
-    def __init__(self, window=WINDOW_SECONDS, max_keys=MAX_TRACKED_KEYS, clock=time.monotonic):
-        self.window, self.max_keys, self.clock = window, max_keys, clock
-        self._failures = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def _recent(self, key, now):
-        times = self._failures.get(key)
-        if not times:
-            return None
-        while times and now - times[0] > self.window:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return None
-        return times
-
-    def count(self, key):
-        with self._lock:
-            times = self._recent(key, self.clock())
-            return len(times) if times else 0
-
-    def add(self, key, cap):
-        with self._lock:
-            now = self.clock()
-            times = self._recent(key, now) or collections.deque(maxlen=cap + 1)
-            times.append(now)
-            self._failures[key] = times
-            self._failures.move_to_end(key)
-            while len(self._failures) > self.max_keys:
-                self._failures.popitem(last=False)
-
-    def clear(self, key):
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def reset(self):
-        with self._lock:
-            self._failures.clear()
-
-
-failures = FailureCounter()
 _dummy_hash = []
 VERIFIED_SECONDS = 300
 VERIFIED_MAX = 1024
@@ -110,8 +63,7 @@ def _login_password_ok(user, password):
 
 
 def _keys(call, username):
-    tenant = str(call.site.id)
-    return (tenant, "ip", call.req.context.client_ip or ""), (tenant, "login", username.strip().lower())
+    return _limit_keys(call.site.id, call.req.context.client_ip, username)
 
 
 def _equalize_timing(password):
