@@ -7,7 +7,7 @@ BIND   ?= 127.0.0.1:8080
 NODE_DIR   = tests/node
 NODE_STAMP = $(NODE_DIR)/node_modules/.installed
 
-.PHONY: run test install migrate demo bench clean
+.PHONY: run test install migrate demo bench clean fuzz chaos
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wpcompat needs Python 3.11 or newer")'
@@ -33,6 +33,21 @@ run: install
 test: install $(NODE_STAMP)
 	scripts/ensure-postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis against /wp-json/wpcompat/v1/openapi.json over a live gunicorn on PostgreSQL, as
+## anonymous, subscriber, author and administrator of one clinic with another's data present; prints the figures
+FUZZ_EXAMPLES ?= 25
+fuzz: install
+	scripts/ensure-postgres
+	$(BIN)/python tests/hardening/fuzz.py --examples $(FUZZ_EXAMPLES)
+
+## make chaos: 32 writers on a private PostgreSQL cluster restarted twice mid-load, then every fault test of
+## tests/chaos (restarts, exhausted connections and pool, read-only/full/unreachable media store, an import
+## killed with SIGKILL); prints the figures. Needs root for the tmpfs mounts (else those tests are skipped)
+CHAOS_SECONDS ?= 30
+chaos: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/chaos.py --seconds $(CHAOS_SECONDS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

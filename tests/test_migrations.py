@@ -24,10 +24,12 @@ AFTER_0001 = [name for name in reversed(ALL_NAMES) if name[:4] > "0001"]
 APPLICATION_TABLES = {"tenants", "tenant_hosts", "users", "categories", "posts", "post_terms", "media",
                       "custom_fields", "workflow_states", "audit_trail", "app_passwords",
                       "wp_id_sequences", "post_counts", "acf_field_groups", "acf_fields", "term_custom_fields",
-                      "user_custom_fields", "media_custom_fields", "option_custom_fields"}
+                      "user_custom_fields", "media_custom_fields", "option_custom_fields", "revisions"}
 ACF_TABLES = {"acf_field_groups", "acf_fields", "term_custom_fields", "user_custom_fields", "media_custom_fields",
               "option_custom_fields"}                        # 0008
-TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts"} - ACF_TABLES   # post_counts comes with 0006
+APPLICATION_TABLES |= {"comments"}                                   # 0010
+TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments"} - ACF_TABLES   # post_counts comes with 0006
+TABLES_OF_0001 -= {"revisions"}                                      # 0009
 # 0002: the tables whose rows belong to one tenant, under a forced policy on PostgreSQL.
 RLS_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",
               "workflow_states", "wp_id_sequences", "audit_trail")

@@ -354,7 +354,7 @@ def test_seed_unique_columns_have_a_unique_index_led_by_them(indexes):
 def test_json_columns_are_jsonb(columns):
     for table, column in [("workflow_states", "medical_claims"), ("workflow_states", "scientific_references"),
                           ("workflow_states", "compliance_validations"), ("audit_trail", "metadata"),
-                          ("media", "metadata"), ("tenants", "options")]:
+                          ("media", "metadata"), ("tenants", "options"), ("revisions", "field_values")]:
         assert columns[(table, column)][0] == "jsonb", f"{table}.{column}"
 
 

@@ -8,13 +8,15 @@ and the healthcare rules of DESIGN.md §8.
 import peewee
 
 from wpcompat import dates, permissions
-from wpcompat.db import db
+from wpcompat.db import current_tenant, db, is_postgres
+from wpcompat.editing import revisions
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.models.base import utcnow
 from wpcompat.rest.validation import parse_date
 from wpcompat.slugs import sanitize_title, unique_slug
 from wpcompat.wp_ids import next_wp_id
+from wpcompat.workflow import gate as workflow_gate
 
 PUBLISHING = ("publish", "future", "private")
 DISCLAIMER_LEVELS = ("professional", "restricted")
@@ -86,6 +88,7 @@ def apply_fields(post, args, user, site_zone, creating):
     _apply_dates(post, args, site_zone, creating)
     _apply_status_and_slug(post, args, user)
     _apply_healthcare_rules(post, user)
+    workflow_gate.on_save(post, user)          # runs the workflow's stages; refuses an ungated publish
 
 
 def _apply_dates(post, args, zone, creating):
@@ -119,6 +122,7 @@ def _apply_status_and_slug(post, args, user):
     if not post.slug and post.status not in ("draft", "pending"):
         post.slug = sanitize_title(post.title) or str(post.wp_id)
     if post.slug:
+        post.wanted_slug = post.slug                     # save_new/save_existing suffix it again on a race
         post.slug = unique_slug(post.slug, lambda candidate: _slug_taken(candidate, post))
 
 
@@ -176,8 +180,18 @@ def recount_terms(term_ids):
     WordPress counts published posts. Here content of a restricted compliance level is
     left out: the count is shown to everybody, and hidden content must not be counted
     (DESIGN.md §8), so the number (and hide_empty) is what the public can see.
+
+    Concurrent writers: the terms are locked (in one order, so two recounts cannot deadlock)
+    before counting. A writer waiting for the lock counts after the other one committed, and
+    READ COMMITTED lets that count see its rows; without the lock, two writers each count
+    without the other's post and the last one stores a number one short. FOR NO KEY UPDATE,
+    the lock the count's UPDATE takes anyway: it does not wait for the key-share locks that
+    inserting post_terms rows holds on their terms (FOR UPDATE would, and deadlock).
     """
-    for term_id in set(term_ids):
+    term_ids = sorted(set(term_ids), key=str)
+    if term_ids and is_postgres():
+        list(Term.select(Term.id).where(Term.id.in_(term_ids)).order_by(Term.id).for_update("FOR NO KEY UPDATE"))
+    for term_id in term_ids:
         count = (PostTerm.select().join(Post, on=(PostTerm.post == Post.id))
                  .where(PostTerm.term == term_id, Post.status == "publish",
                         Post.compliance_level.is_null() | (Post.compliance_level == "public")).count())
@@ -188,17 +202,48 @@ def terms_of(post):
     return [row.term_id for row in PostTerm.select(PostTerm.term).where(PostTerm.post == post.id)]
 
 
-def save_new(post, attempts=5):
+def save_new(post, attempts=10):
     """Insert with a fresh wp_id; a slug taken by a concurrent writer is suffixed again."""
+    return _save_with_unique_slug(post, True, attempts)
+
+
+def save_existing(post, attempts=10):
+    """Update; a slug taken by a concurrent writer meanwhile is suffixed again (as save_new)."""
+    return _save_with_unique_slug(post, False, attempts)
+
+
+def _lock_post_ids():
+    """Before updating a post, take the lock a new post takes first: its wp_id row (PostgreSQL).
+
+    A create holds the tenant's `post` id row (next_wp_id) and then, through the posts_keep_counts
+    trigger, a post_counts row. An update took them the other way round: the trigger (it fires on
+    every save, which sets every column) and then the revision's wp_id — a deadlock with any
+    concurrent create. Both in one order now; updates already queued on the post_counts row.
+    """
+    if is_postgres():
+        db.execute_sql(f"SELECT 1 FROM wp_id_sequences WHERE tenant_id = {db.param} AND kind = 'post' FOR UPDATE",
+                       (str(current_tenant.get()),))
+
+
+def _save_with_unique_slug(post, force_insert, attempts):
+    """Save in a savepoint; on the slug's unique index, take the next free suffix of the wanted slug.
+
+    unique_slug() only sees committed rows: a concurrent writer may take the same candidate before
+    we save. Our save then waits for it on the unique index and fails once it commits; the next
+    candidate is computed from the wanted slug ("title-3", not "title-2-2") and the rows now seen.
+    """
+    wanted = getattr(post, "wanted_slug", None) or post.slug
+    if not force_insert:
+        _lock_post_ids()
     for attempt in range(attempts):
         try:
             with db.atomic():
-                post.save(force_insert=True)
+                post.save(force_insert=force_insert)
             return post
-        except peewee.IntegrityError:
-            if attempt == attempts - 1 or not post.slug:
+        except peewee.IntegrityError as error:
+            if attempt == attempts - 1 or not post.slug or "slug" not in str(error):
                 raise
-            post.slug = unique_slug(post.slug, lambda candidate: _slug_taken(candidate, post))
+            post.slug = unique_slug(wanted, lambda candidate: _slug_taken(candidate, post))
     return post
 
 
@@ -209,13 +254,17 @@ def new_post(post_type, user):
                 format="standard", template="", password="", guid="")
 
 
-def trash(post):
+def trash(post, user=None):
+    """wp_trash_post: an update to status trash (which, as any update, may keep a revision)."""
     post.pre_trash_status = post.status
     post.status = "trash"
     post.deleted_at = utcnow()
     if not post.slug.endswith("__trashed"):              # an empty draft slug becomes "__trashed" too
-        post.slug = unique_slug(f"{post.slug}__trashed", lambda candidate: _slug_taken(candidate, post))
-    post.save()
+        post.wanted_slug = f"{post.slug}__trashed"
+        post.slug = unique_slug(post.wanted_slug, lambda candidate: _slug_taken(candidate, post))
+    save_existing(post)
+    if user is not None:
+        after_update(post, user)
 
 
 def untrash_if_needed(post, args):
@@ -224,7 +273,13 @@ def untrash_if_needed(post, args):
         post.pre_trash_status = None
         if post.slug.endswith("__trashed"):
             base = post.slug[: -len("__trashed")]
+            post.wanted_slug = base
             post.slug = unique_slug(base, lambda candidate: _slug_taken(candidate, post)) if base else ""
+
+
+def after_update(post, user):
+    """post_updated: what follows a saved update of a post or page — it keeps a revision."""
+    return revisions.keep_revision(post, user)
 
 
 def delete_for_good(post):

@@ -58,7 +58,7 @@ def readable(query, user, post_type, statuses=None):
 def status_rule(user, post_type, status):
     """Which posts of `status` the user may read: "all", "own", or None (none)."""
     if status == "publish":
-        return "all"
+        return "all" if post_type != "wp_block" or can(user, "edit_posts") else None   # blocks: edit_posts
     if status == "private":
         if permissions.can_read_private(user, post_type):
             return "all"
@@ -282,7 +282,8 @@ def _order(query, args):
     if orderby in ("include", "include_slugs"):
         values = args.get("include" if orderby == "include" else "slug") or []
         column = Post.wp_id if orderby == "include" else Post.slug
-        position = peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values))
+        position = peewee.Case(column, [(value, index) for index, value in enumerate(values)], len(values)) \
+            if values else column                 # no values: a CASE without WHEN is a syntax error
         return query.order_by(position, Post.wp_id)
     if orderby == "relevance":
         words = (args.get("search") or "").split()
@@ -299,12 +300,13 @@ def terms_by_post(post_ids):
     if not post_ids:
         return result
     rows = _TERMS.rows(post_ids=list(post_ids))
-    rows.sort(key=lambda row: (collation_key(row.name), row.wp_id))
-    for row in rows:
-        result.setdefault(row.post_id, {}).setdefault(row.taxonomy, []).append(row.wp_id)
+    rows.sort(key=lambda row: (collation_key(row[3]), row[2]))
+    for post_id, taxonomy, wp_id, _name in rows:
+        result.setdefault(post_id, {}).setdefault(taxonomy, []).append(wp_id)
     return result
 
 
+@functools.lru_cache(maxsize=4096)        # a page of posts repeats the same few term names
 def collation_key(name):
     """How WordPress's MySQL (utf8mb4 collation) orders term names: without case or accents."""
     return remove_accents(name).casefold()
@@ -313,7 +315,7 @@ def collation_key(name):
 _TERMS = CompiledQuery(
     lambda post_ids: (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id, Term.name)
                       .join(Term, on=(PostTerm.term == Term.id))
-                      .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).objects()),
+                      .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).tuples()),
     post_ids=uuid.UUID("00000000-0000-4000-8000-0000000aaaa0"))
 
 

@@ -9,9 +9,11 @@ from urllib.parse import unquote
 
 from wpcompat import dates, permissions, render
 from wpcompat.queries import posts as post_queries
+from wpcompat.queries import revisions as revision_queries
 from wpcompat.slugs import sanitize_title
+from wpcompat.workflow.state import summaries as workflow_summaries
 
-REST_BASES = {"post": "posts", "page": "pages"}
+REST_BASES = {"post": "posts", "page": "pages", "wp_block": "blocks"}
 
 # Rendering is pure and costs ~0.3 ms a post; popular posts are rendered once per worker.
 render_title = functools.lru_cache(maxsize=4096)(render.render_title)
@@ -26,9 +28,23 @@ class PostRelations:
         self.terms = post_queries.terms_by_post([post.id for post in posts])
         pages = [post for post in posts if post.post_type == "page"]
         self.paths = post_queries.page_paths(pages) if pages else {}
+        self.posts, self.workflows = posts, None
+        self.post_ids, self.revisions = [post.id for post in posts], None
 
     def term_ids(self, post, taxonomy):
         return self.terms.get(post.id, {}).get(taxonomy, [])
+
+    def workflow(self, post):
+        """The healthcare workflow summary (edit context): loaded for the whole batch when first asked."""
+        if self.workflows is None:
+            self.workflows = workflow_summaries(self.posts)
+        return self.workflows.get(post.id)
+
+    def revision_summary(self, post):
+        """(count, latest revision id) of a post: one query for the whole batch, made when first asked."""
+        if self.revisions is None:
+            self.revisions = revision_queries.summaries(list(self.post_ids))
+        return self.revisions.get(post.id, (0, None))
 
 
 def permalink(post, home, relations):
@@ -124,6 +140,8 @@ def prepare_post(post, ctx, relations):
             data["tags"] = relations.term_ids(post, "post_tag")
     _healthcare_fields(data, post, included)
     if ctx.context == "edit":
+        if post.post_type in ("post", "page") and included("workflow"):
+            data["workflow"] = relations.workflow(post)
         if included("permalink_template"):
             data["permalink_template"] = permalink_template(post, home, link)
         if included("generated_slug"):
@@ -173,8 +191,12 @@ def post_links(post, ctx, relations):
     author = getattr(post, "author_wp_id", None)
     if author:
         links["author"] = [{"embeddable": True, "href": f"{root}wp/v2/users/{author}"}]
-    # `replies` (comments) is linked once the comments route exists (editor issue), as rest-api.md §11 says.
-    links["version-history"] = [{"count": 0, "href": f"{self_href}/revisions"}]
+    if post.post_type in ("post", "page"):           # the post types that support comments
+        links["replies"] = [{"embeddable": True, "href": f"{root}wp/v2/comments?post={post.wp_id}"}]
+    revisions, latest = relations.revision_summary(post)
+    links["version-history"] = [{"count": revisions, "href": f"{self_href}/revisions"}]
+    if revisions:
+        links["predecessor-version"] = [{"id": latest, "href": f"{self_href}/revisions/{latest}"}]
     parent = getattr(post, "parent_wp_id", None)
     if post.post_type == "page" and parent:
         links["up"] = [{"embeddable": True, "href": f"{root}wp/v2/pages/{parent}"}]

@@ -7,7 +7,7 @@ from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import PostRelations, permalink, post_links, prepare_post
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import (Controller, PrepareContext, check_orderby, context_param, order_params,
+from wpcompat.routes.base import (Controller, PrepareContext, bounded_offset, check_orderby, context_param, order_params,
                                   parent_params, post_collection_params)
 from wpcompat.schemas.posts import FORMATS, post_schema, writable_args
 
@@ -119,7 +119,7 @@ class PostsController(Controller):
         if total is None:
             total = matching.count()
         per_page, page = args["per_page"], args["page"]
-        offset = args["offset"] if args.get("offset") is not None else (page - 1) * per_page
+        offset = bounded_offset(args["offset"] if args.get("offset") is not None else (page - 1) * per_page)
         pages = -(-total // per_page)
         if total and page > pages:
             raise WPError("rest_post_invalid_page_number",
@@ -238,11 +238,10 @@ class PostsController(Controller):
         before = editing.terms_of(post)
         editing.untrash_if_needed(post, args)
         editing.apply_fields(post, args, user, PrepareContext(self, request).zone, creating=False)
-        if any(name in args for name in ("title", "content", "excerpt")):
-            post.version = (post.version or 1) + 1
         touched = editing.assign_terms(post, args) if self.post_type == "post" else set()
-        post.save()
+        editing.save_existing(post)                  # a slug a concurrent writer took: next suffix
         fields.save(post)
+        editing.after_update(post, user)
         editing.recount_terms(touched | set(before))
         self.audit(request, "post:update", post.id, wp_id=post.wp_id)
         return RestResponse(self._edit_view(request, post))
@@ -265,7 +264,7 @@ class PostsController(Controller):
             return RestResponse({"deleted": True, "previous": previous}, 200, {"Allow": None})
         if post.status == "trash":
             raise WPError("rest_already_trashed", "The post has already been deleted.", 410)
-        editing.trash(post)
+        editing.trash(post, request.user)
         editing.recount_terms(terms)
         self.audit(request, "post:trash", post.id, wp_id=post.wp_id)
         return RestResponse(self._edit_view(request, post))

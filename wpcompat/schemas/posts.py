@@ -85,6 +85,9 @@ def post_schema(post_type="post"):
         "medical_disclaimer": {"description": "Disclaimer required for professional and restricted content.",
                                "type": ["string", "null"], "context": VE},
     }
+    if post_type in ("post", "page"):
+        properties["workflow"] = {"description": "The healthcare workflow's summary (healthcare/v1/workflow).",
+                                  "type": "object", "context": E, "readonly": True}
     if hierarchical:
         properties["parent"] = {"description": "The ID for the parent of the post.", "type": "integer",
                                 "context": VE}

@@ -190,11 +190,11 @@ def save(call, post, args, creating, terms=None, fields=None, enclosure=None):
         if terms is not None and "post_tag" in terms:
             wanted["tags"] = terms["post_tag"]
         touched = editing.assign_terms(post, wanted, default_category(call) if creating else None)
-    if not creating and any(name in args for name in ("title", "content", "excerpt")):
-        post.version = (post.version or 1) + 1
-    post.save()
+    editing.save_existing(post)                      # a slug taken meanwhile: next suffix
     if fields is not None:
         custom_fields.apply(post, fields, call.user)
+    if not creating:
+        editing.after_update(post, call.user)
     add_enclosure(post, enclosure)
     editing.recount_terms(touched | before)
     return post
