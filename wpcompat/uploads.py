@@ -128,8 +128,15 @@ def checked_type(name, data):
 # --- limits ---------------------------------------------------------------------------------------
 
 def check_quota(site, size):
-    """rest_upload_limited_space when the tenant's quota cannot hold `size` more bytes."""
-    quota = Tenant.get_by_id(site.id).upload_quota_bytes
+    """rest_upload_file_too_big past the site's per-file cap (WordPress's `fileupload_maxk` site
+    option, in KB, kept in tenants.options); rest_upload_limited_space when the tenant's quota
+    cannot hold `size` more bytes."""
+    tenant = Tenant.get_by_id(site.id)
+    max_kb = (tenant.options or {}).get("fileupload_maxk")
+    if isinstance(max_kb, int) and not isinstance(max_kb, bool) and size > max_kb * 1024:
+        raise WPError("rest_upload_file_too_big",
+                      f"This file is too big. Files must be less than {max_kb} KB in size.", 400)
+    quota = tenant.upload_quota_bytes
     if quota is None:
         return
     used = Media.select(peewee.fn.COALESCE(peewee.fn.SUM(Media.file_size), 0)).scalar() or 0

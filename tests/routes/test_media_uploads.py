@@ -116,6 +116,22 @@ def test_quota_exceeded_is_refused_and_nothing_is_stored(uploads, site_a, engine
     assert count_rows(site_a, Media) == before and stored_files(root) == []
 
 
+def test_a_file_over_the_sites_per_file_cap_is_refused_and_nothing_is_stored(uploads, site_a, engine):
+    """WordPress's fileupload_maxk site option (KB per file), kept in tenants.options."""
+    client, root, headers, _other = uploads
+    bind(engine.database)
+    tenant = Tenant.get_by_id(site_a.id)
+    Tenant.update(options={**(tenant.options or {}), "fileupload_maxk": 2}).where(Tenant.id == site_a.id).execute()
+    before = count_rows(site_a, Media)
+    result = raw_upload(client, site_a, headers["administrator"], image_bytes(size=(300, 300)) + b"\0" * 2048)
+    assert result.status_code == 400
+    assert result.json == {"code": "rest_upload_file_too_big", "data": {"status": 400},
+                           "message": "This file is too big. Files must be less than 2 KB in size."}
+    assert count_rows(site_a, Media) == before and stored_files(root) == []
+    small = raw_upload(client, site_a, headers["administrator"], image_bytes(size=(10, 10)))
+    assert small.status_code == 201, small.text
+
+
 @pytest.mark.parametrize("extra, code, status", [
     ({"Content-Disposition": None}, "rest_upload_no_content_disposition", 400),
     ({"Content-Disposition": "attachment"}, "rest_upload_invalid_disposition", 400),
