@@ -8,20 +8,10 @@ from wpcompat.db import tenant_scope
 from wpcompat.models import AcfField, AcfFieldGroup, CustomField, Post, Revision
 from wpcompat.wp_ids import next_wp_id
 
-from xmlrpc_api.helpers import Rpc, fresh_login_counters  # noqa: F401
+from xmlrpc_api.helpers import creds, fresh_login_counters, rpc  # noqa: F401
 
 PUBLIC = "Como medir a pressão arterial em casa"          # by the author
 RESTRICTED = "Protocolo interno de pré-eclâmpsia"
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
-
-
-@pytest.fixture
-def creds(clinic):
-    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])
 
 
 def edit(rpc, creds, post, role="administrator", **content):

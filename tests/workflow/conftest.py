@@ -3,7 +3,8 @@
 import pytest
 
 from clinic import make_clinic
-from xmlrpc_api.helpers import Rpc
+from routes.conftest import api  # noqa: F401  (the route tests' api fixture, on this clinic)
+from xmlrpc_api.helpers import creds, rpc  # noqa: F401
 
 DISCLAIMER = "Conteúdo informativo; não substitui consulta médica."
 CLEAN_PT = ("<!-- wp:paragraph --><p>A pressão arterial deve ser medida em repouso, sentado, com o braço apoiado "
@@ -18,24 +19,3 @@ PATIENT_PT = "<p>A paciente Maria Clara Nunes, 33 anos, chegou com PA de 180x110
 def clinic(engine):
     return make_clinic(engine, "workflow")
 
-
-@pytest.fixture
-def api(client, clinic):
-    """api(method, path, role=None, **kwargs) → falcon Result on the clinic, as `role`."""
-
-    def call(method, path, role=None, headers=None, **kwargs):
-        return client.simulate_request(method, f"/wp-json{path}", host=clinic.host,
-                                       headers={**clinic.auth(role), **(headers or {})}, **kwargs)
-
-    return call
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
-
-
-@pytest.fixture
-def creds(clinic):
-    """creds(role) → (blog_id, username, password)."""
-    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])

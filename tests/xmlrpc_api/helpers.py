@@ -63,6 +63,18 @@ def decode(result):
         return None, (fault.faultCode, fault.faultString)
 
 
+@pytest.fixture
+def rpc(client, clinic):
+    """An Rpc on the requesting test's `clinic` (import this fixture, with `creds`, where it is used)."""
+    return Rpc(client, clinic.host)
+
+
+@pytest.fixture
+def creds(clinic):
+    """creds(role) → (blog_id, username, password) with the role's application password."""
+    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])
+
+
 @pytest.fixture(autouse=True)
 def fresh_login_counters():
     """Failed-login counters and remembered logins live in the process: every test starts with none."""

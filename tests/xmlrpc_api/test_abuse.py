@@ -22,7 +22,7 @@ from wpcompat.xmlrpc import auth as xmlrpc_auth
 from wpcompat.xmlrpc import parser
 from wpcompat.xmlrpc.faults import Fault
 
-from .helpers import Rpc, decode, fresh_login_counters  # noqa: F401
+from .helpers import Rpc, decode, fresh_login_counters, rpc  # noqa: F401
 
 PARSE_ERROR = (-32700, "parse error. not well formed")
 BAD_LOGIN = (403, "Incorrect username or password.")
@@ -42,11 +42,6 @@ def xxe(target):
 @pytest.fixture
 def clinic(engine):
     return make_clinic(engine, "abuse")
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from wpcompat.db import tenant_scope
 from wpcompat.models import AuditTrail, Comment
 from wpcompat.wp_ids import next_wp_id
 
-from .helpers import Rpc, fresh_login_counters  # noqa: F401
+from .helpers import creds, fresh_login_counters, rpc  # noqa: F401
 
 COMMENT_MEMBERS = ["date_created_gmt", "user_id", "comment_id", "parent", "status", "content", "link", "post_id",
                    "post_title", "author", "author_url", "author_email", "author_ip", "type"]
@@ -23,16 +23,6 @@ PAGE = "Sobre a clínica"                                      # comments closed
 @pytest.fixture
 def clinic(engine):
     return make_clinic(engine, "xmlrpc-comments")
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
-
-
-@pytest.fixture
-def creds(clinic):
-    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])
 
 
 def seed(clinic, title, content, status="approved", minutes=0, parent=None):

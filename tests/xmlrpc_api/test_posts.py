@@ -11,7 +11,7 @@ from wpcompat.models import CustomField, Post, PostTerm, Term
 from wpcompat.wp_ids import next_wp_id
 from wpcompat.workflow.state import XMLRPC_KEYS
 
-from .helpers import Rpc, fresh_login_counters  # noqa: F401
+from .helpers import Rpc, creds, fresh_login_counters, rpc  # noqa: F401
 
 POST_MEMBERS = ["post_id", "post_title", "post_date", "post_date_gmt", "post_modified", "post_modified_gmt",
                 "post_status", "post_type", "post_name", "post_author", "post_password", "post_excerpt",
@@ -24,17 +24,6 @@ TERM_MEMBERS = ["term_id", "name", "slug", "term_group", "term_taxonomy_id", "ta
 @pytest.fixture
 def clinic(engine):
     return make_clinic(engine, "xmlrpc")
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
-
-
-@pytest.fixture
-def creds(clinic):
-    """creds(role) → (blog_id, username, password) with the role's application password."""
-    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])
 
 
 def wp_id(clinic, title):

@@ -10,7 +10,7 @@ from wpcompat.db import tenant_scope
 from wpcompat.models import Post, Term
 from wpcompat.xmlrpc.methods_system import MAX_MULTICALL
 
-from .helpers import Rpc, decode, fresh_login_counters  # noqa: F401
+from .helpers import decode, fresh_login_counters, rpc  # noqa: F401
 
 PARSE_ERROR = (-32700, "parse error. not well formed")
 
@@ -18,11 +18,6 @@ PARSE_ERROR = (-32700, "parse error. not well formed")
 @pytest.fixture
 def clinic(engine):
     return make_clinic(engine, "protocol")
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
 
 
 @pytest.fixture

@@ -10,22 +10,12 @@ from wpcompat.db import tenant_scope
 from wpcompat.models import Media, Term, Tenant
 from wpcompat.wp_ids import next_wp_id
 
-from .helpers import Rpc, fresh_login_counters  # noqa: F401
+from .helpers import creds, fresh_login_counters, rpc  # noqa: F401
 
 
 @pytest.fixture
 def clinic(engine):
     return make_clinic(engine, "xmlrpc-site")
-
-
-@pytest.fixture
-def rpc(client, clinic):
-    return Rpc(client, clinic.host)
-
-
-@pytest.fixture
-def creds(clinic):
-    return lambda role: (1, clinic.users[role].login, clinic.passwords[role])
 
 
 # --- taxonomies and terms -------------------------------------------------------------------------
