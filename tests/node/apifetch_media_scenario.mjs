@@ -8,46 +8,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import apiFetch from '@wordpress/api-fetch';
+import { fetchBytes, scenario, signIn } from './scenario_setup.mjs';
 
-const config = JSON.parse(process.argv[2]);
+const { config, report, step, rejection, currentStep } = scenario('@wordpress/api-fetch', { posts: [], media: [] });
 const { base, suffix, users, media } = config;
 const rootURL = `${base}/wp-json/`;
-const report = { client: '@wordpress/api-fetch', steps: [], skipped: [], created: { posts: [], media: [] } };
-let current = 'setup';
-
-async function step(name, body) {
-	current = name;
-	await body();
-	report.steps.push(name);
-}
-
-function basic({ login, password }) {
-	return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
-
-let credentials = users.administrator;
-apiFetch.use(apiFetch.createRootURLMiddleware(rootURL));
-apiFetch.use((options, next) => next(credentials
-	? { ...options, headers: { ...options.headers, Authorization: basic(credentials) } } : options));
-
-async function as(user, body) {
-	const previous = credentials;
-	credentials = user;
-	try {
-		return await body();
-	} finally {
-		credentials = previous;
-	}
-}
-
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (error) {
-		return error;
-	}
-	assert.fail(`step "${current}": expected the request to fail, it succeeded`);
-}
+const as = signIn(apiFetch, rootURL, users.administrator);
 
 // What @wordpress/media-utils' uploadToServer does: a FormData with `file` plus the attachment fields.
 function formUpload(bytes, name, fields = {}) {
@@ -57,11 +23,6 @@ function formUpload(bytes, name, fields = {}) {
 		body.append(key, value);
 	}
 	return apiFetch({ path: '/wp/v2/media', method: 'POST', body });
-}
-
-async function fetchBytes(url, user) {
-	const response = await fetch(url, user ? { headers: { Authorization: basic(user) } } : {});
-	return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 async function main() {
@@ -138,6 +99,6 @@ try {
 	await main();
 	console.log(JSON.stringify(report));
 } catch (error) {
-	console.error(`step "${current}" failed: ${error.stack ?? JSON.stringify(error)}`);
+	console.error(`step "${currentStep()}" failed: ${error.stack ?? JSON.stringify(error)}`);
 	process.exit(1);
 }

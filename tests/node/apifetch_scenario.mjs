@@ -9,18 +9,11 @@
 
 import assert from 'node:assert/strict';
 import apiFetch from '@wordpress/api-fetch';
+import { scenario, signIn } from './scenario_setup.mjs';
 
-const config = JSON.parse(process.argv[2]);
+const { config, report, step, rejection, currentStep } = scenario('@wordpress/api-fetch', { posts: [] });
 const { base, suffix, users, expect } = config;
 const rootURL = `${base}/wp-json/`;
-const report = { client: '@wordpress/api-fetch', steps: [], skipped: [], created: { posts: [] } };
-let current = 'setup';
-
-async function step(name, body) {
-	current = name;
-	await body();
-	report.steps.push(name);
-}
 
 // The wire: every request the default fetch handler makes.
 const realFetch = globalThis.fetch;
@@ -39,37 +32,7 @@ function lastWire() {
 }
 
 // Who the requests are sent as: a Basic application-password header, or nobody.
-let credentials = users.administrator;
-function basic({ login, password }) {
-	return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
-
-apiFetch.use(apiFetch.createRootURLMiddleware(rootURL));
-apiFetch.use((options, next) => {
-	if (!credentials) {
-		return next(options);
-	}
-	return next({ ...options, headers: { ...options.headers, Authorization: basic(credentials) } });
-});
-
-async function as(user, body) {
-	const previous = credentials;
-	credentials = user;
-	try {
-		return await body();
-	} finally {
-		credentials = previous;
-	}
-}
-
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (error) {
-		return error;
-	}
-	assert.fail(`step "${current}": expected the request to fail, it succeeded`);
-}
+const as = signIn(apiFetch, rootURL, users.administrator);
 
 const ids = (items) => items.map((item) => item.id);
 
@@ -224,8 +187,8 @@ main().then(
 	(error) => {
 		const detail = error instanceof Error ? error.stack : JSON.stringify(error);
 		const sent = wire.length ? `\nlast request: ${JSON.stringify(lastWire())}` : '';
-		console.error(`api-fetch scenario failed at step "${current}":\n${detail}${sent}`);
-		console.log(JSON.stringify({ ...report, failed: current }));
+		console.error(`api-fetch scenario failed at step "${currentStep()}":\n${detail}${sent}`);
+		console.log(JSON.stringify({ ...report, failed: currentStep() }));
 		process.exit(1);
 	},
 );

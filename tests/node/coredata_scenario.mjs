@@ -12,6 +12,7 @@
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { scenario, signIn } from './scenario_setup.mjs';
 
 const NodeFormData = globalThis.FormData;          // node's own: what node's fetch can send
 const NodeBlob = globalThis.Blob;
@@ -24,17 +25,9 @@ const apiFetch = require('@wordpress/api-fetch').default;
 const { createRegistry } = require('@wordpress/data');
 const { store: coreStore } = require('@wordpress/core-data');
 
-const config = JSON.parse(process.argv[2]);
+const { config, report, step, currentStep } = scenario('@wordpress/core-data', { posts: [], media: [] });
 const { base, suffix, users, expect } = config;
 const rootURL = `${base}/wp-json/`;
-const report = { client: '@wordpress/core-data', steps: [], skipped: [], created: { posts: [], media: [] } };
-let current = 'setup';
-
-async function step(name, body) {
-	current = name;
-	await body();
-	report.steps.push(name);
-}
 
 const wire = [];
 const realFetch = globalThis.fetch;
@@ -43,26 +36,13 @@ globalThis.fetch = (url, init = {}) => {
 	return realFetch(url, init);
 };
 
-let credentials = users.administrator;
-const basic = ({ login, password }) => `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-apiFetch.use(apiFetch.createRootURLMiddleware(rootURL));
-apiFetch.use((options, next) => (credentials
-	? next({ ...options, headers: { ...options.headers, Authorization: basic(credentials) } })
-	: next(options)));
+const as = signIn(apiFetch, rootURL, users.administrator);
 
 // One registry per signed-in user, as each editor session has its own store.
 function editorAs(role) {
 	const registry = createRegistry();
 	registry.register(coreStore);
-	const run = async (body) => {
-		const previous = credentials;
-		credentials = role ? users[role] : null;
-		try {
-			return await body(registry);
-		} finally {
-			credentials = previous;
-		}
-	};
+	const run = (body) => as(role ? users[role] : null, () => body(registry));
 	return { registry, run, select: () => registry.select(coreStore), resolve: () => registry.resolveSelect(coreStore),
 		dispatch: () => registry.dispatch(coreStore) };
 }
@@ -241,6 +221,6 @@ try {
 	console.log(JSON.stringify(report));
 	process.exit(0);
 } catch (error) {
-	console.error(`step "${current}" failed: ${error.stack || error}`);
+	console.error(`step "${currentStep()}" failed: ${error.stack || error}`);
 	process.exit(1);
 }

@@ -8,36 +8,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import WPAPI from 'wpapi';
+import { fetchBytes, scenario } from './scenario_setup.mjs';
 
-const config = JSON.parse(process.argv[2]);
+const { config, report, step, rejection, currentStep } = scenario('wpapi', { posts: [], media: [] });
 const { base, suffix, users, media } = config;
 const endpoint = `${base}/wp-json/`;
-const report = { client: 'wpapi', steps: [], skipped: [], created: { posts: [], media: [] } };
-let current = 'setup';
-
-async function step(name, body) {
-	current = name;
-	await body();
-	report.steps.push(name);
-}
-
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (error) {
-		return error;
-	}
-	assert.fail(`step "${current}": expected the request to fail, it succeeded`);
-}
 
 const as = (role) => new WPAPI({ endpoint, username: users[role].login, password: users[role].password });
-
-async function fetchBytes(url, role) {
-	const headers = role ? { Authorization: `Basic ${Buffer.from(
-		`${users[role].login}:${users[role].password}`).toString('base64')}` } : {};
-	const response = await fetch(url, { headers });
-	return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
-}
 
 async function main() {
 	const png = readFileSync(media.png);
@@ -79,8 +56,8 @@ async function main() {
 		assert.equal(exam.dicom_metadata.PatientName, media.patient);
 		assert.equal(exam.source_url, `${endpoint}wpcompat/v1/media/${exam.id}/file`);
 		assert.equal((await fetchBytes(exam.source_url)).status, 404);
-		assert.equal((await fetchBytes(exam.source_url, 'subscriber')).status, 404);
-		const served = await fetchBytes(exam.source_url, 'administrator');
+		assert.equal((await fetchBytes(exam.source_url, users.subscriber)).status, 404);
+		const served = await fetchBytes(exam.source_url, users.administrator);
 		assert.equal(served.status, 200);
 		assert.ok(served.bytes.equals(dicom));
 		const listed = await new WPAPI({ endpoint }).media().get();
@@ -99,6 +76,6 @@ try {
 	await main();
 	console.log(JSON.stringify(report));
 } catch (error) {
-	console.error(`step "${current}" failed: ${error.stack ?? JSON.stringify(error)}`);
+	console.error(`step "${currentStep()}" failed: ${error.stack ?? JSON.stringify(error)}`);
 	process.exit(1);
 }

@@ -7,29 +7,13 @@
 
 import assert from 'node:assert/strict';
 import WPAPI from 'wpapi';
+import { scenario } from './scenario_setup.mjs';
 
-const config = JSON.parse(process.argv[2]);
+const { config, report, step, rejection, currentStep } = scenario('wpapi', { posts: [], terms: [] });
 const { base, suffix, users, expect } = config;
 const endpoint = `${base}/wp-json/`;
-const report = { client: 'wpapi', steps: [], skipped: [], created: { posts: [], terms: [] } };
-let current = 'setup';
-
-async function step(name, body) {
-	current = name;
-	await body();
-	report.steps.push(name);
-}
 
 // wpapi forwards a WordPress error body ({code, message, data}) as the rejection value.
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (error) {
-		return error;
-	}
-	assert.fail(`step "${current}": expected the request to fail, it succeeded`);
-}
-
 function assertWPError(error, code, status) {
 	assert.equal(error.code, code, `error code (got ${JSON.stringify(error)})`);
 	assert.equal(error.data?.status, status, `error status (got ${JSON.stringify(error)})`);
@@ -299,8 +283,8 @@ main().then(
 	},
 	(error) => {
 		const detail = error instanceof Error ? error.stack : JSON.stringify(error);
-		console.error(`wpapi scenario failed at step "${current}":\n${detail}`);
-		console.log(JSON.stringify({ ...report, failed: current }));
+		console.error(`wpapi scenario failed at step "${currentStep()}":\n${detail}`);
+		console.log(JSON.stringify({ ...report, failed: currentStep() }));
 		process.exit(1);
 	},
 );
