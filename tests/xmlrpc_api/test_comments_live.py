@@ -1,8 +1,5 @@
 """python-wordpress-xmlrpc's comment methods against a live `wpcompat serve` (gunicorn) on PostgreSQL."""
 
-import collections
-import collections.abc
-
 import pytest
 from wordpress_xmlrpc import Client
 from wordpress_xmlrpc.exceptions import InvalidCredentialsError
@@ -10,18 +7,12 @@ from wordpress_xmlrpc.methods import comments
 from wordpress_xmlrpc.wordpress import WordPressComment
 
 from test_serve import served_clinic
-from wpcompat.db import bind, db, tenant_scope
+from wpcompat.db import tenant_scope
 from wpcompat.models import AuditTrail, Comment
 
+from .live import live_database, py310_collections  # noqa: F401
+
 PUBLIC = "Como medir a pressão arterial em casa"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def py310_collections():
-    """python-wordpress-xmlrpc 2.3 reads `collections.Iterable` (removed in Python 3.10): the alias it needs."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collections, "Iterable", collections.abc.Iterable, raising=False)
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +20,6 @@ def live(tmp_path_factory):
     with served_clinic("wpcompat_xmlrpc_comments", "live-comments", tmp_path_factory.mktemp("serve")) as served:
         clinic, base, database = served
         yield clinic, f"{base}/xmlrpc.php", database
-
-
-@pytest.fixture(autouse=True)
-def live_database(live):
-    previous = db.obj
-    bind(live[2])
-    yield
-    if previous is not None:
-        bind(previous)
 
 
 def client(live, role):

@@ -5,8 +5,6 @@ library's xmlrpc.client talk to gunicorn over real HTTP. The database is this mo
 own, holding only the demo clinic, so the server answers on 127.0.0.1 whatever the Host.
 """
 
-import collections
-import collections.abc
 import datetime
 import urllib.error
 import urllib.request
@@ -19,17 +17,10 @@ from wordpress_xmlrpc.methods import media, options, posts, taxonomies, users
 
 from test_serve import served_clinic
 from wpcompat.accounts import create_user
-from wpcompat.db import bind, db, tenant_scope
+from wpcompat.db import tenant_scope
 from wpcompat.models import CustomField, Post, Term
 
-
-@pytest.fixture(scope="module", autouse=True)
-def py310_collections():
-    """python-wordpress-xmlrpc 2.3 (2014, the last release) reads `collections.Iterable`, which Python 3.10
-    removed: it imports, but every list answer fails. The alias it needs, for this module's tests only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(collections, "Iterable", collections.abc.Iterable, raising=False)
-        yield
+from .live import live_database, py310_collections  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +32,6 @@ def live(tmp_path_factory):
     with served_clinic("wpcompat_xmlrpc", "live-xmlrpc", tmp_path_factory.mktemp("serve"),
                        add_writer) as (clinic, base, database):
         yield clinic, f"{base}/xmlrpc.php", database
-
-
-@pytest.fixture(autouse=True)
-def live_database(live):
-    """This module's reads go to the live server's database, whatever other fixtures bound meanwhile."""
-    previous = db.obj
-    bind(live[2])
-    yield
-    if previous is not None:
-        bind(previous)
 
 
 @pytest.fixture(scope="module")
