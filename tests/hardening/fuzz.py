@@ -79,7 +79,11 @@ BY_DESIGN = {(501, "rest_trash_not_supported"), (500, "cant_update_item"), (500,
 
 def _refused_by_gunicorn(response):
     """gunicorn's own HTML refusals (a request line over 4094 bytes, too many headers) never reach the app."""
-    return response.status_code in (400, 414, 431) and "text/html" in response.headers.get("Content-Type", "")
+    headers = {name.lower(): value for name, value in response.headers.items()}   # schemathesis: lists
+    content_type = headers.get("content-type", "")
+    if isinstance(content_type, list):
+        content_type = ",".join(content_type)
+    return response.status_code in (400, 414, 431) and "text/html" in content_type
 
 
 def _by_design(response):
@@ -169,11 +173,11 @@ def fuzz(base, host, auth_by_role, leaks, examples=10, roles=ROLES, figures=None
                         case.validate_response(response, checks=validations, headers=headers)
                     except AssertionError as failure:           # schemathesis's Failure / FailureGroup
                         figures.mismatches += 1
-                        figures.add("mismatch", label, f"{role} {failure}".replace("\n", " "),
+                        figures.add("mismatch", label, f"{role} {response.status_code} {failure}".replace("\n", " "),
                                     case.as_curl_command())
                     except BaseExceptionGroup as group:
                         figures.mismatches += 1
-                        figures.add("mismatch", label, f"{role} {group.exceptions[0]}".replace("\n", " "),
+                        figures.add("mismatch", label, f"{role} {response.status_code} {group.exceptions[0]}".replace("\n", " "),
                                     case.as_curl_command())
 
                 try:

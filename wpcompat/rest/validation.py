@@ -146,7 +146,7 @@ def php_int(number):
 def _coerce(value, type_name, schema, param):
     if type_name == "integer":
         if isinstance(value, int):
-            return value
+            return php_int(value)
         if isinstance(value, str) and INTEGER.match(value):
             return php_int(int(value))        # exact: float() would round ids past 2**53
         return php_int(int(float(value)))
