@@ -156,7 +156,7 @@ class RestSink:
             resp.content_type = response.data.content_type
             resp.set_stream(io.BytesIO(response.data.data), len(response.data.data))
             return
-        if "_envelope" in request:
+        if "_envelope" in request.query:                # WordPress reads $_GET['_envelope'] only
             resp.status = 200
             envelope_headers = {key: (int(value) if key.startswith("X-WP-Total") else value)
                                 for key, value in headers.items()}
@@ -167,7 +167,7 @@ class RestSink:
         req.context.rest_status = response.status
         for name, value in headers.items():
             resp.set_header(name, str(value))
-        callback = request.get("_jsonp")
+        callback = request.query.get("_jsonp")          # $_GET['_jsonp'] only, as WordPress
         if callback is not None and isinstance(callback, str):
             self._jsonp(resp, callback, response.data)
             return
