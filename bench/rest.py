@@ -154,6 +154,18 @@ def wrk(url, duration, headers=(), script=None):
     return rate, latency.get("50", "?"), latency.get("99", "?"), int(errors.group(1)) if errors else 0
 
 
+def shut_down(server, drop_database):
+    """Stop the served app; drop the bench database unless it is to be kept."""
+    server.terminate()
+    server.wait(timeout=20)
+    if drop_database:
+        connection = psycopg2.connect(ADMIN_URL)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        connection.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10000)
@@ -203,14 +215,7 @@ def main():
             print(f"| `GET /wp-json/wp/v2/{name}` | {rate:,.0f} | {p50} | {p99} | {errors} | {wp[0]} | {wp[1]} | "
                   f"{wp[2]} |", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        if not (args.keep or args.reuse):
-            connection = psycopg2.connect(ADMIN_URL)
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            connection.close()
+        shut_down(server, drop_database=not (args.keep or args.reuse))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 import xmlrpc.client  # noqa: E402
 
-import psycopg2  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_rest", HERE / "rest.py")
 rest = importlib.util.module_from_spec(_spec)          # bench/rest.py: database, loading and server helpers
@@ -119,14 +118,7 @@ def main():
         print(f"| REST `{rest_name}` (same admin) | {rate:,.0f} | {p50} | {p99} | {errors} | {wp[0]} (anonymous) | "
               f"{wp[1]} | {wp[2]} |", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        if not args.keep:
-            connection = psycopg2.connect(rest.ADMIN_URL)
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {rest.DATABASE}")
-            connection.close()
+        rest.shut_down(server, drop_database=not args.keep)
 
 
 if __name__ == "__main__":
