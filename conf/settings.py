@@ -34,6 +34,8 @@ class Settings:
     trust_forwarded_for: bool = False
     jsonp_enabled: bool = True
     audit_reads_durable: bool = True    # False: a read's audit row commits without waiting for the WAL flush
+    response_cache_mb: int = 64         # per worker, anonymous REST answers (0: off); README "Response cache"
+    response_cache_seconds: int = 60    # the longest an answer is kept, even when nothing was written
     media_store: str = "local"
     media_root: str = "var/uploads"
     s3_bucket: str = ""
@@ -148,6 +150,9 @@ def load_settings(env=None):
         trust_forwarded_for=_boolean(env, "WPCOMPAT_TRUST_FORWARDED_FOR", False),
         jsonp_enabled=_boolean(env, "WPCOMPAT_JSONP_ENABLED", True),
         audit_reads_durable=_boolean(env, "WPCOMPAT_AUDIT_READS_DURABLE", True),
+        response_cache_mb=_integer(env, "WPCOMPAT_RESPONSE_CACHE_MB", defaults.response_cache_mb, 0, 65536),
+        response_cache_seconds=_integer(env, "WPCOMPAT_RESPONSE_CACHE_SECONDS", defaults.response_cache_seconds,
+                                        1, 86400),
         media_store=_choice(env, "WPCOMPAT_MEDIA_STORE", defaults.media_store, MEDIA_STORES),
         media_root=_text(env, "WPCOMPAT_MEDIA_ROOT", defaults.media_root),
         s3_bucket=_text(env, "WPCOMPAT_S3_BUCKET", ""),

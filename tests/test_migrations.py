@@ -28,7 +28,8 @@ APPLICATION_TABLES = {"tenants", "tenant_hosts", "users", "categories", "posts",
 ACF_TABLES = {"acf_field_groups", "acf_fields", "term_custom_fields", "user_custom_fields", "media_custom_fields",
               "option_custom_fields"}                        # 0008
 APPLICATION_TABLES |= {"comments"}                                   # 0010
-TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments"} - ACF_TABLES   # post_counts comes with 0006
+APPLICATION_TABLES |= {"content_generations"}                        # 0011
+TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments", "content_generations"} - ACF_TABLES   # 0006…
 TABLES_OF_0001 -= {"revisions"}                                      # 0009
 # 0002: the tables whose rows belong to one tenant, under a forced policy on PostgreSQL.
 RLS_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",

@@ -9,6 +9,7 @@ import orjson
 from wpcompat import errors, middleware, storage
 from wpcompat.db import bind, configure_serving_role, open_database
 from wpcompat.rest.http import REST_PREFIX, RestSink
+from wpcompat.response_cache import ResponseCache, Store
 from wpcompat.rest.server import RestServer
 from wpcompat.retrying import RetryingApp
 from wpcompat.routes.acf import AcfController
@@ -84,6 +85,14 @@ def build_rest_server():
     return server
 
 
+def response_cache_middleware(settings, database):
+    """The anonymous-answer cache (none when WPCOMPAT_RESPONSE_CACHE_MB is 0)."""
+    if not settings.response_cache_mb:
+        return []
+    store = Store(settings.response_cache_mb * 1024 * 1024, settings.response_cache_seconds)
+    return [ResponseCache(database, store, _dumps, settings.audit_reads_durable)]
+
+
 def create_app(settings, database=None):
     """The WSGI app for `settings`. Raises UnsafeRoleError if serving would bypass RLS."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -97,6 +106,7 @@ def create_app(settings, database=None):
         middleware.RestHeaders(),
         middleware.RestRoute(),
         middleware.TenantFromHost(site_directory),
+        *response_cache_middleware(settings, database),
         middleware.UnitOfWork(database, settings.audit_reads_durable),
         middleware.Authenticate(),
         middleware.AuditTrail(),

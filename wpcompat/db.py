@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import os
 import time
+import uuid
 from urllib.parse import unquote, urlsplit
 
 import peewee
@@ -193,11 +194,21 @@ def _tenant_statement(database, tenant_id):
     return "SELECT set_config('app.tenant_id', %s, true)", (tenant,)
 
 
-def begin_tenant(database, tenant_id):
+# The tenant's content generation (migrations/0011): moved on by every write to its content.
+GENERATION_SQL = "SELECT COALESCE((SELECT generation FROM content_generations WHERE tenant_id = {p}), 0)"
+
+
+def uuid_param(value):
+    """A uuid as both engines compare it in raw SQL (the dashed text peewee stores on SQLite)."""
+    return str(uuid.UUID(str(value)))
+
+
+def begin_tenant(database, tenant_id, read_generation=False):
     """Open the request's transaction with the tenant (and role) set; returns it for `finish`.
 
     On PostgreSQL BEGIN and the set_config travel as one statement, one round trip;
-    elsewhere it is peewee's atomic() as tenant_scope opens it.
+    elsewhere it is peewee's atomic() as tenant_scope opens it. read_generation: also read the
+    tenant's content generation, in the same round trip, into `txn.content_generation`.
     """
     if is_postgres(database):
         settle_serving_role(database)
@@ -205,15 +216,22 @@ def begin_tenant(database, tenant_id):
         txn = database.atomic()
         txn.__enter__()
         enter_tenant(database, tenant_id)
+        if read_generation:
+            txn.content_generation = database.execute_sql(
+                GENERATION_SQL.format(p=database.param), (uuid_param(tenant_id),)).fetchone()[0]
         return txn
     sql, params = _tenant_statement(database, tenant_id)
+    if read_generation:
+        sql, params = f"{sql}; {GENERATION_SQL.format(p='%s')}", (*params, uuid_param(tenant_id))
     try:
-        database.execute_sql("BEGIN; " + sql, params)
+        cursor = database.execute_sql("BEGIN; " + sql, params)
     except Exception:
         with contextlib.suppress(Exception):  # BEGIN may have run: leave no transaction open
             database.rollback()
         raise
     txn = peewee._transaction(database)       # what atomic() pushes, its BEGIN already sent
+    if read_generation:
+        txn.content_generation = cursor.fetchone()[0]
     database.push_transaction(txn)
     return txn
 

@@ -1,8 +1,9 @@
 """The request pipeline of DESIGN.md §7, in order:
 
-RequestId → RestHeaders → RestRoute → TenantFromHost → UnitOfWork → Authenticate → AuditTrail.
-Falcon runs process_response in reverse, so AuditTrail writes its rows before
-UnitOfWork commits, and UnitOfWork writes deferred (denial) rows after a rollback.
+RequestId → RestHeaders → RestRoute → TenantFromHost → ResponseCache → UnitOfWork → Authenticate →
+AuditTrail. Falcon runs process_response in reverse, so AuditTrail writes its rows before
+UnitOfWork commits, UnitOfWork writes deferred (denial) rows after a rollback, and
+ResponseCache (wpcompat/response_cache.py) keeps an anonymous answer only once it committed.
 """
 
 import logging
@@ -122,7 +123,9 @@ class UnitOfWork:
             db.initialize(self.database)
         release_connection(self.database, only_if_broken=True)   # e.g. left by a failed site lookup
         self.database.connect(reuse_if_open=True)
-        req.context.txn = begin_tenant(self.database, site.id)
+        req.context.txn = begin_tenant(self.database, site.id,
+                                       read_generation=getattr(req.context, "cache_key", None) is not None)
+        req.context.content_generation = getattr(req.context.txn, "content_generation", None)
         req.context.hooks_token = transaction_hooks.set(([], []))
         req.context.tenant_token = current_tenant.set(site.id)
 
@@ -226,8 +229,8 @@ class AuditTrail:
     """Writes the request's audit rows: in its transaction on success, deferred on failure."""
 
     def process_response(self, req, resp, resource, req_succeeded):
-        if getattr(req.context, "site", None) is None:
-            return                                   # no tenant: nothing was read
+        if getattr(req.context, "site", None) is None or getattr(req.context, "served_from_cache", False):
+            return                                   # no tenant: nothing was read; a hit audited itself
         status = response_status(req, resp)
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
         failed = not req_succeeded or getattr(req.context, "rest_failed", False)

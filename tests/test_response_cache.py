@@ -1,0 +1,167 @@
+"""The anonymous-answer cache (wpcompat/response_cache.py): fresh after any write, audited on every hit,
+never holding what a logged-in user sees, never crossing tenants or hosts."""
+
+import time
+
+from falcon import testing
+
+from wpcompat.app import create_app
+from wpcompat.db import bind, tenant_scope
+from wpcompat.models import Post, Term
+from wpcompat.wp_ids import next_wp_id
+
+from conftest import basic_auth
+
+
+def get_posts(client, site, **headers):
+    return client.simulate_get("/wp-json/wp/v2/posts", host=site.host, headers=headers or None)
+
+
+def titles(result):
+    return [post["title"]["rendered"] for post in result.json]
+
+
+def admin(site):
+    return {"Authorization": basic_auth(site.admin.login, site.admin_password)}
+
+
+def replayed(rows):
+    return [row for row in rows if row.metadata.get("served_from") == "cache"]
+
+
+def test_a_repeated_anonymous_read_is_replayed_and_audited_each_time(client, site_a, audit_rows):
+    first = get_posts(client, site_a)
+    second = get_posts(client, site_a)
+    third = get_posts(client, site_a)
+    assert second.status_code == third.status_code == 200
+    assert second.json == third.json == first.json
+    for name in ("x-wp-total", "x-wp-totalpages", "allow", "link", "content-type"):
+        assert second.headers[name] == first.headers[name]
+    ids = [result.headers["x-request-id"] for result in (first, second, third)]
+    assert len(set(ids)) == 3
+    rows = {request_id: [row for row in audit_rows(site_a) if row.metadata["request_id"] == request_id]
+            for request_id in ids}
+    assert [len(rows[request_id]) for request_id in ids] == [1, 1, 1]
+    assert [len(replayed(rows[request_id])) for request_id in ids] == [0, 1, 1]
+    assert all(row.operation == "read" and row.policy_decision == "allow" and row.metadata["status"] == 200
+               and row.metadata["route"] == "/wp/v2/posts" and row.metadata["event"] == rows[ids[0]][0].metadata["event"]
+               for request_id in ids for row in rows[request_id])
+
+
+def test_a_rest_write_shows_at_once(client, site_a):
+    get_posts(client, site_a)
+    created = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=admin(site_a),
+                                   json={"title": "Nova diretriz", "status": "publish"})
+    assert created.status_code == 201
+    assert "Nova diretriz" in titles(get_posts(client, site_a))
+    client.simulate_delete(f"/wp-json/wp/v2/posts/{created.json['id']}", host=site_a.host, headers=admin(site_a),
+                           params={"force": "true"})
+    assert "Nova diretriz" not in titles(get_posts(client, site_a))
+
+
+def test_a_write_straight_to_the_database_shows_at_once(client, site_a):
+    """The healthcare CMS writes its tables itself: the database counts the change, not wpcompat."""
+    assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    with tenant_scope(site_a.id):
+        Post.update(title="Renamed by the CMS").where(Post.id == site_a.post.id).execute()
+    assert titles(get_posts(client, site_a)) == ["Renamed by the CMS"]
+    single = f"/wp-json/wp/v2/categories/{site_a.term.wp_id}"
+    assert client.simulate_get(single, host=site_a.host).json["name"] == "Cardiology a"
+    with tenant_scope(site_a.id):
+        Term.update(name="Cardiologia").where(Term.id == site_a.term.id).execute()
+    assert client.simulate_get(single, host=site_a.host).json["name"] == "Cardiologia"
+
+
+def test_a_change_the_database_does_not_count_is_not_seen_until_max_age(engine, app_database, site_a):
+    """What proves answers really are replayed: with the counter kept still, the old answer comes back."""
+    client = testing.TestClient(create_app(engine.settings(response_cache_seconds=1), app_database))
+    bind(engine.database)
+    assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    update = ("UPDATE posts SET title = 'Uncounted' WHERE id = {p}".format(p=engine.database.param),
+              (str(site_a.post.id),))
+    if engine.name == "postgres":
+        with engine.database.atomic():
+            engine.database.execute_sql("SET LOCAL session_replication_role = replica")   # no triggers
+            engine.database.execute_sql(*update)
+    else:
+        trigger = engine.database.execute_sql("SELECT sql FROM sqlite_master WHERE name = "
+                                              "'posts_generation_update'").fetchone()[0]
+        with engine.database.atomic():
+            engine.database.execute_sql("DROP TRIGGER posts_generation_update")
+            engine.database.execute_sql(*update)
+            engine.database.execute_sql(trigger)
+    assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    time.sleep(1.2)
+    assert titles(get_posts(client, site_a)) == ["Uncounted"]
+
+
+def test_logged_in_answers_are_never_kept_or_shown_to_anyone(client, site_a, audit_rows):
+    draft = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=admin(site_a),
+                                 json={"title": "Rascunho interno", "status": "draft"})
+    assert draft.status_code == 201
+    params = {"status": "draft,publish"}
+    for _ in range(2):
+        seen = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, headers=admin(site_a), params=params)
+        assert "Rascunho interno" in titles(seen)
+    anonymous = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, params=params)
+    assert anonymous.status_code == 400 and anonymous.json["code"] == "rest_invalid_param"
+    assert "Rascunho interno" not in titles(get_posts(client, site_a))
+    assert not replayed(audit_rows(site_a, user_id=site_a.admin.id))
+
+
+def test_each_tenant_and_host_gets_its_own_answer(client, site_a, site_b):
+    a, b = get_posts(client, site_a), get_posts(client, site_b)
+    assert titles(a) == ["Secret of a"] and titles(b) == ["Secret of b"]
+    assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    assert titles(get_posts(client, site_b)) == ["Secret of b"]
+    # tenant B writing does not disturb A, and A's cached answer never reaches B's host
+    with tenant_scope(site_b.id):
+        Post.create(title="Only in B", slug="only-in-b", status="publish", author=site_b.author.id,
+                    wp_id=next_wp_id("post"))
+    assert titles(get_posts(client, site_b)) == ["Only in B", "Secret of b"]
+    assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    other_scheme = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, protocol="https")
+    assert other_scheme.json[0]["link"].startswith(f"https://{site_a.host}/")
+    assert get_posts(client, site_a).json[0]["link"].startswith(f"http://{site_a.host}/")
+
+
+def test_errors_and_protected_posts_are_not_replayed(client, site_a, audit_rows):
+    missing = "/wp-json/wp/v2/posts/999999"
+    for _ in range(2):
+        assert client.simulate_get(missing, host=site_a.host).status_code == 404
+    protected = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=admin(site_a),
+                                     json={"title": "Protegido", "status": "publish", "password": "s3nha",
+                                           "content": "Conteúdo reservado"})
+    path = f"/wp-json/wp/v2/posts/{protected.json['id']}"
+    for _ in range(2):
+        opened = client.simulate_get(path, host=site_a.host, params={"password": "s3nha"})
+        assert opened.json["content"]["rendered"].startswith("<p>Conteúdo reservado")
+    assert client.simulate_get(path, host=site_a.host).json["content"]["rendered"] == ""
+    assert not replayed(audit_rows(site_a))
+
+
+def test_a_site_settings_change_shows(client, site_a):
+    assert client.simulate_get("/wp-json/", host=site_a.host).json["name"] == "Site a"
+    changed = client.simulate_post("/wp-json/wp/v2/settings", host=site_a.host, headers=admin(site_a),
+                                   json={"title": "Clínica Renomeada"})
+    assert changed.status_code == 200
+    assert client.simulate_get("/wp-json/", host=site_a.host).json["name"] == "Clínica Renomeada"
+
+
+def test_head_and_jsonp_answers_are_kept_apart(client, site_a):
+    get_posts(client, site_a)
+    head = client.simulate_head("/wp-json/wp/v2/posts", host=site_a.host)
+    assert head.status_code == 200 and head.content == b"" and head.headers["x-wp-total"] == "1"
+    jsonp = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, params={"_jsonp": "show"})
+    again = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, params={"_jsonp": "show"})
+    assert jsonp.text.startswith("/**/show(") and again.text == jsonp.text
+    assert again.headers["content-type"].startswith("application/javascript")
+    assert get_posts(client, site_a).headers["content-type"] == "application/json; charset=UTF-8"
+
+
+def test_the_cache_can_be_turned_off(engine, app_database, site_a, audit_rows):
+    client = testing.TestClient(create_app(engine.settings(response_cache_mb=0), app_database))
+    bind(engine.database)
+    for _ in range(3):
+        assert titles(get_posts(client, site_a)) == ["Secret of a"]
+    assert not replayed(audit_rows(site_a))

@@ -1,0 +1,224 @@
+"""Anonymous REST answers kept in the worker's memory while the tenant's content is unchanged.
+
+A headless front end asks the same public questions over and over (the latest posts, a post,
+the categories); WordPress answers each by booting itself and querying MySQL again. wpcompat
+keeps the finished answer — status, headers, body and the audit events it recorded — under
+the request (tenant, scheme and host, method, path, query string) and the tenant's *content
+generation*, a counter the database moves on in every transaction that writes the tenant's
+content (migrations/0011, triggers: REST, XML-RPC, the importer and the CMS writing its
+tables directly all move it). An answer is served again only while the counter is where it
+was when the answer was built, and at most `max_age` seconds.
+
+Only what anybody may read is kept: GET and HEAD without credentials (no Authorization
+header, no `password` for a protected post, no method override), answered 200 and
+committed. Nothing a logged-in user, an editor or a PHI reader sees is ever held here.
+
+A hit is still audited: one round trip sends the tenant, checks the generation and inserts
+the request's audit rows only if it still matches, and commits (on PostgreSQL one implicit
+transaction, so a stale entry writes nothing and the request runs as a miss).
+"""
+
+import collections
+import dataclasses
+import threading
+import time
+
+from wpcompat import audit
+from wpcompat.db import (GENERATION_SQL, _tenant_statement, current_tenant, is_postgres, release_connection,
+                         settle_serving_role, tenant_scope, uuid_param)
+
+REST_PREFIX = "/wp-json"
+LARGEST_ENTRY = 8 * 1024 * 1024          # an answer larger than this (or an eighth of the cache) is not kept
+
+# audit_trail's columns as the gated INSERT … SELECT must type them (VALUES would read text)
+AUDIT_CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
+               "trust_score": "integer", "created_at": "timestamp"}
+
+
+@dataclasses.dataclass
+class Entry:
+    site: object                 # the Site snapshot it was built for (settings are part of the answer)
+    generation: int
+    status: object
+    headers: list
+    content_type: str
+    body: bytes
+    events: list                 # audit.AuditEvent, replayed on each hit
+    default_tag: str
+    rest_route: str
+    stored_at: float
+
+
+class Store:
+    """An LRU of entries bounded in bytes, shared by the worker's threads."""
+
+    def __init__(self, max_bytes, max_age):
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self._entries = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry.stored_at > self.max_age:
+                self._remove(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry.body)
+        if size > min(LARGEST_ENTRY, self.max_bytes // 8):
+            return
+        with self._lock:
+            self._remove(key)
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._remove(next(iter(self._entries)))
+
+    def drop(self, key):
+        with self._lock:
+            self._remove(key)
+
+    def _remove(self, key):
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry.body)
+
+    def __len__(self):
+        return len(self._entries)
+
+
+def request_key(req):
+    """The key of a request whose answer may be shared by everybody, or None."""
+    if req.method not in ("GET", "HEAD") or not req.path.startswith(REST_PREFIX):
+        return None
+    if req.get_header("Authorization") or req.get_header("X-HTTP-Method-Override"):
+        return None
+    params = req.params
+    if "_method" in params or "password" in params:
+        return None
+    return (req.context.site.id, req.scheme, req.netloc, req.method, req.path, req.query_string)
+
+
+class ResponseCache:
+    """The middleware: answers a hit before the unit of work begins; keeps a committed miss.
+
+    Placed after TenantFromHost and before UnitOfWork, so its process_response runs once the
+    unit of work has committed.
+    """
+
+    def __init__(self, database, store, dumps, durable_reads=True):
+        self.database = database
+        self.store = store
+        self.dumps = dumps
+        self.durable_reads = durable_reads
+
+    def process_request(self, req, resp):
+        key = request_key(req)
+        req.context.cache_key = key
+        if key is None:
+            return
+        entry = self.store.get(key)
+        site = req.context.site
+        if entry is None:
+            return
+        if not (entry.site is site or entry.site == site) or not self._audit_if_current(req, entry):
+            self.store.drop(key)
+            return
+        req.context.served_from_cache = True
+        resp.status = entry.status
+        for name, value in entry.headers:
+            resp.set_header(name, value)
+        resp.content_type = entry.content_type
+        resp.data = entry.body
+        resp.complete = True               # no unit of work, no routing: the answer is ready
+
+    def process_response(self, req, resp, resource, req_succeeded):
+        key = getattr(req.context, "cache_key", None)
+        if key is None or getattr(req.context, "served_from_cache", False):
+            return
+        generation = getattr(req.context, "content_generation", None)
+        if not (req_succeeded and generation is not None and getattr(req.context, "committed", False)):
+            return
+        if req.context.user.is_authenticated or getattr(req.context, "rest_failed", False):
+            return
+        if getattr(req.context, "rest_status", None) != 200 or not str(resp.status).startswith("200"):
+            return
+        if resp.stream is not None or any(event.operation == audit.Operation.ACCESS
+                                          for event in req.context.audit_events):
+            return
+        if resp.text is not None:
+            body = resp.text.encode()
+        elif resp.data is not None:
+            body = resp.data
+        elif resp.media is not None:
+            body = self.dumps(resp.media)
+        else:
+            return
+        headers = [(name, value) for name, value in resp.headers.items()
+                   if name not in ("content-type", "content-length", "x-request-id")]
+        default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
+        self.store.put(key, Entry(req.context.site, generation, resp.status, headers, resp.content_type, body,
+                                  list(req.context.audit_events), default_tag,
+                                  getattr(req.context, "rest_route", None), time.monotonic()))
+
+    def _audit_if_current(self, req, entry):
+        """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
+        req.context.audit_events = list(entry.events)
+        req.context.rest_route = entry.rest_route
+        req.context.rest_status = 200
+        rows = audit.build_rows(req, 200, entry.default_tag)
+        for row in rows:
+            row["metadata"]["served_from"] = "cache"       # the auditor sees which answers were replayed
+        tenant = req.context.site.id
+        database = self.database
+        release_connection(database, only_if_broken=True)
+        database.connect(reuse_if_open=True)
+        try:
+            if is_postgres(database):
+                settle_serving_role(database)
+                sql, params = self._gated_statement(tenant, entry.generation, rows)
+                written = len(database.execute_sql(sql, params).fetchall())
+            else:
+                written = self._sqlite_gated(tenant, entry.generation, rows)
+        except Exception:
+            release_connection(database, only_if_broken=True)
+            return False                   # the request runs as a miss and meets the failure there
+        finally:
+            if not getattr(req.context, "served_from_cache", False):
+                req.context.audit_events = []
+        return written == len(rows)
+
+    def _gated_statement(self, tenant, generation, rows):
+        """One implicit transaction: tenant and role, then the audit rows only if nothing changed."""
+        setup, params = _tenant_statement(self.database, tenant)
+        if not self.durable_reads:
+            setup = setup.replace("SELECT ", "SELECT set_config('synchronous_commit', 'off', true), ", 1)
+        token = current_tenant.set(tenant)
+        try:
+            insert_sql, values = audit.insert_statement(rows)
+        finally:
+            current_tenant.reset(token)
+        columns = insert_sql[insert_sql.index("(") + 1:insert_sql.index(")")].split(", ")
+        row = "(" + ", ".join(f"%s::{AUDIT_CASTS[c]}" if c in AUDIT_CASTS else "%s" for c in columns) + ")"
+        gate = GENERATION_SQL.format(p="%s")
+        sql = (f"{setup}; INSERT INTO audit_trail ({', '.join(columns)}) "
+               f"SELECT v.* FROM (VALUES {', '.join([row] * len(rows))}) AS v "
+               f"WHERE ({gate}) = %s RETURNING 1")
+        return sql, (*params, *values, uuid_param(tenant), generation)
+
+    def _sqlite_gated(self, tenant, generation, rows):
+        with tenant_scope(tenant, self.database) as transaction:
+            current = self.database.execute_sql(GENERATION_SQL.format(p="?"), (uuid_param(tenant),)).fetchone()[0]
+            if current != generation:
+                transaction.rollback()
+                return 0
+            audit.write(rows)
+            return len(rows)
+
