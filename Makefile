@@ -27,7 +27,7 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 run: install
 	$(BIN)/wpcompat migrate
 	$(BIN)/wpcompat demo
-	$(BIN)/wpcompat serve --bind $(BIND)
+	$(BIN)/wpcompat serve --bind $(BIND) --access-log
 
 ## make test: virtualenv, install (and tests/node's npm packages), make sure PostgreSQL answers (starting or installing it), run every test
 test: install $(NODE_STAMP)

@@ -39,9 +39,10 @@ def get(port, path, host, timeout=5.0):
 
 
 class Server:
-    def __init__(self, env, cwd):
+    def __init__(self, env, cwd, *options):
         self.port = free_port()
-        self.process = subprocess.Popen(CLI + ["serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
+        self.process = subprocess.Popen(CLI + ["serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+                                               *options],
                                         env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def wait(self, host, deadline=30.0):
@@ -69,7 +70,7 @@ def test_make_run_path_serves_the_demo_site_on_sqlite(tmp_path):
     for command in (["migrate"], ["demo"]):
         subprocess.run(CLI + command, env=env, cwd=tmp_path, check=True, capture_output=True, timeout=120)
     assert (tmp_path / "var" / "wpcompat.sqlite3").exists()
-    server = Server(env, tmp_path)
+    server = Server(env, tmp_path, "--access-log")               # as `make run` starts it
     try:
         status, headers, body = server.wait("localhost")
         assert status == 200
@@ -77,6 +78,7 @@ def test_make_run_path_serves_the_demo_site_on_sqlite(tmp_path):
         assert headers["Link"] == '<http://localhost/wp-json/>; rel="https://api.w.org/"'
     finally:
         server.stop()
+    assert '"GET /wp-json/ HTTP/1.1" 200' in server.process.stdout.read().decode()
 
 
 def test_serving_postgres_through_an_owner_url_runs_as_the_app_role(postgres_engine, tmp_path):
@@ -94,6 +96,7 @@ def test_serving_postgres_through_an_owner_url_runs_as_the_app_role(postgres_eng
         assert status == 404 and body["code"] == "rest_site_not_found"
     finally:
         server.stop()
+    assert "GET /wp-json/" not in server.process.stdout.read().decode()    # no access log unless asked
 
 
 @pytest.mark.parametrize("app_role", ["postgres"])
