@@ -165,3 +165,18 @@ def test_the_cache_can_be_turned_off(engine, app_database, site_a, audit_rows):
     for _ in range(3):
         assert titles(get_posts(client, site_a)) == ["Secret of a"]
     assert not replayed(audit_rows(site_a))
+
+
+def test_a_hit_records_the_same_events_as_the_answer_it_replays(client, site_a, audit_rows):
+    results = [client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, params={"_embed": "1"})
+               for _ in range(2)]
+    assert results[0].json == results[1].json and results[0].json[0]["_embedded"]["author"]
+    rows = [[row for row in audit_rows(site_a) if row.metadata["request_id"] == result.headers["x-request-id"]]
+            for result in results]
+
+    def events(request_rows):
+        return sorted((row.operation, row.resource_type, str(row.resource_id), row.metadata["event"])
+                      for row in request_rows)
+
+    assert len(rows[0]) > 1 and events(rows[0]) == events(rows[1])
+    assert not replayed(rows[0]) and len(replayed(rows[1])) == len(rows[1])

@@ -81,7 +81,7 @@ def build_rows(req, status, default_tag):
     return rows
 
 
-_COLUMNS = ("id", "tenant_id", "operation", "resource_type", "resource_id", "user_id", "metadata",
+COLUMNS = ("id", "tenant_id", "operation", "resource_type", "resource_id", "user_id", "metadata",
             "trust_score", "policy_decision", "created_at")
 
 
@@ -100,7 +100,7 @@ def insert_statement(rows):
     values = []
     for row in rows:
         row = {**row, "tenant_id": tenant}
-        values.extend(fields[name].db_value(row[name]) for name in _COLUMNS)
+        values.extend(fields[name].db_value(row[name]) for name in COLUMNS)
     p = db.param
-    placeholders = ", ".join(["(" + ", ".join([p] * len(_COLUMNS)) + ")"] * len(rows))
-    return f"INSERT INTO audit_trail ({', '.join(_COLUMNS)}) VALUES {placeholders}", values
+    placeholders = ", ".join(["(" + ", ".join([p] * len(COLUMNS)) + ")"] * len(rows))
+    return f"INSERT INTO audit_trail ({', '.join(COLUMNS)}) VALUES {placeholders}", values

@@ -20,19 +20,33 @@ transaction, so a stale entry writes nothing and the request runs as a miss).
 
 import collections
 import dataclasses
+import functools
 import threading
 import time
 
+import orjson
+
 from wpcompat import audit
-from wpcompat.db import (GENERATION_SQL, _tenant_statement, current_tenant, is_postgres, release_connection,
-                         settle_serving_role, tenant_scope, uuid_param)
+from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
+                         tenant_scope, uuid_param)
 
 REST_PREFIX = "/wp-json"
 LARGEST_ENTRY = 8 * 1024 * 1024          # an answer larger than this (or an eighth of the cache) is not kept
 
-# audit_trail's columns as the gated INSERT … SELECT must type them (VALUES would read text)
+# audit_trail's columns typed as the gated INSERT … SELECT must type them (a UNION would read text)
 AUDIT_CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
                "trust_score": "integer", "created_at": "timestamp"}
+
+UUID_COLUMNS = {name for name, cast in AUDIT_CASTS.items() if cast == "uuid"}
+
+
+@functools.lru_cache(maxsize=16)
+def _gated_insert(count):
+    """INSERT of `count` audit rows, each written only if the tenant's generation is the one given."""
+    columns = ", ".join(audit.COLUMNS)
+    typed = ", ".join(f"%s::{AUDIT_CASTS[name]}" if name in AUDIT_CASTS else "%s" for name in audit.COLUMNS)
+    one = f"SELECT {typed} WHERE ({GENERATION_SQL.format(p='%s')}) = %s"
+    return f"INSERT INTO audit_trail ({columns}) {' UNION ALL '.join([one] * count)} RETURNING 1"
 
 
 @dataclasses.dataclass
@@ -200,18 +214,13 @@ class ResponseCache:
         setup, params = _tenant_statement(self.database, tenant)
         if not self.durable_reads:
             setup = setup.replace("SELECT ", "SELECT set_config('synchronous_commit', 'off', true), ", 1)
-        token = current_tenant.set(tenant)
-        try:
-            insert_sql, values = audit.insert_statement(rows)
-        finally:
-            current_tenant.reset(token)
-        columns = insert_sql[insert_sql.index("(") + 1:insert_sql.index(")")].split(", ")
-        row = "(" + ", ".join(f"%s::{AUDIT_CASTS[c]}" if c in AUDIT_CASTS else "%s" for c in columns) + ")"
-        gate = GENERATION_SQL.format(p="%s")
-        sql = (f"{setup}; INSERT INTO audit_trail ({', '.join(columns)}) "
-               f"SELECT v.* FROM (VALUES {', '.join([row] * len(rows))}) AS v "
-               f"WHERE ({gate}) = %s RETURNING 1")
-        return sql, (*params, *values, uuid_param(tenant), generation)
+        tenant_text = str(tenant)
+        values = []
+        for row in rows:
+            row = {**row, "tenant_id": tenant_text, "metadata": orjson.dumps(row["metadata"]).decode()}
+            values += [str(row[name]) if name in UUID_COLUMNS else row[name] for name in audit.COLUMNS]
+            values += [tenant_text, generation]
+        return f"{setup}; {_gated_insert(len(rows))}", (*params, *values)
 
     def _sqlite_gated(self, tenant, generation, rows):
         with tenant_scope(tenant, self.database) as transaction:
