@@ -143,3 +143,33 @@ def served_clinic(prefix, label, folder, prepare=None):
         if previous is not None:
             bind(previous)
         drop_postgres_database(name, role)
+
+
+def test_threaded_workers_keep_connections_alive_and_isolate_tenants(postgres_engine, tmp_path):
+    """`--threads N`: gthread workers answer many requests on one connection, in parallel, each in its tenant."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    sites = [make_site(postgres_engine, label) for label in ("one", "two")]
+    env = clean_env(WPCOMPAT_DATABASE_URL=postgres_engine.url, WPCOMPAT_APP_ROLE=postgres_engine.app_role,
+                    WPCOMPAT_LOG_LEVEL="WARNING", WPCOMPAT_POOL_SIZE="4")
+    server = Server(env, tmp_path, "--threads", "4")
+    try:
+        server.wait(sites[0].host)
+
+        def read_many(site):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            seen = set()
+            for _ in range(20):                      # one connection for all of them
+                connection.request("GET", "/wp-json/wp/v2/posts", headers={"Host": site.host})
+                response = connection.getresponse()
+                assert response.status == 200 and response.getheader("Connection") != "close"
+                seen.update(post["title"]["rendered"] for post in json.loads(response.read()))
+            connection.close()
+            return seen
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(read_many, sites * 4))
+        assert answers == [{"Secret of one"}, {"Secret of two"}] * 4
+    finally:
+        server.stop()

@@ -117,7 +117,7 @@ def cmd_serve(args, settings):
     from wpcompat.server import NotReady, serve
 
     try:
-        serve(settings, args.bind, args.workers, access_log=args.access_log)
+        serve(settings, args.bind, args.workers, threads=args.threads, access_log=args.access_log)
     except NotReady as error:
         raise CommandError(str(error)) from None
 
@@ -172,6 +172,8 @@ def build_parser():
     serve = commands.add_parser("serve", help="serve with gunicorn")
     serve.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, metavar="N")
+    serve.add_argument("--threads", type=int, default=1, metavar="N",
+                       help="threads per worker: above 1, gunicorn's gthread workers, which keep connections alive")
     serve.add_argument("--access-log", action="store_true",
                        help="log a line per request on stdout (off: the audit trail and the proxy's log record access)")
     serve.set_defaults(handler=cmd_serve)
