@@ -180,3 +180,16 @@ def test_a_hit_records_the_same_events_as_the_answer_it_replays(client, site_a, 
 
     assert len(rows[0]) > 1 and events(rows[0]) == events(rows[1])
     assert not replayed(rows[0]) and len(replayed(rows[1])) == len(rows[1])
+
+
+def test_a_get_with_a_body_neither_poisons_nor_reads_the_cache(client, site_a):
+    """WordPress merges a JSON body into a GET's parameters: such a request must not answer for the bare URL."""
+    with tenant_scope(site_a.id):
+        Post.create(title="Second", slug="second", status="publish", author=site_a.author.id,
+                    wp_id=next_wp_id("post"))
+    bare = get_posts(client, site_a)
+    assert len(bare.json) == 2
+    for _ in range(2):
+        narrowed = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, json={"per_page": 1})
+        assert len(narrowed.json) == 1 and narrowed.headers["x-wp-totalpages"] == "2"
+    assert get_posts(client, site_a).json == bare.json

@@ -10,8 +10,9 @@ tables directly all move it). An answer is served again only while the counter i
 was when the answer was built, and at most `max_age` seconds.
 
 Only what anybody may read is kept: GET and HEAD without credentials (no Authorization
-header, no `password` for a protected post, no method override), answered 200 and
-committed. Nothing a logged-in user, an editor or a PHI reader sees is ever held here.
+header, no `password` for a protected post, no method override) and without a body (its
+parameters would change the answer; keyed on the URL alone, a body could poison it),
+answered 200 and committed. Nothing a logged-in user, an editor or a PHI reader sees is ever held here.
 
 A hit is still audited: one round trip sends the tenant, checks the generation and inserts
 the request's audit rows only if it still matches, and commits (on PostgreSQL one implicit
@@ -114,6 +115,8 @@ def request_key(req):
         return None
     if req.get_header("Authorization") or req.get_header("X-HTTP-Method-Override"):
         return None
+    if req.content_length or req.get_header("Transfer-Encoding"):
+        return None                        # a body's parameters count as WordPress merges them: not in the key
     params = req.params
     if "_method" in params or "password" in params:
         return None
