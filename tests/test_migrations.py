@@ -28,8 +28,9 @@ APPLICATION_TABLES = {"tenants", "tenant_hosts", "users", "categories", "posts",
 ACF_TABLES = {"acf_field_groups", "acf_fields", "term_custom_fields", "user_custom_fields", "media_custom_fields",
               "option_custom_fields"}                        # 0008
 APPLICATION_TABLES |= {"comments"}                                   # 0010
-APPLICATION_TABLES |= {"content_generations"}                        # 0011
-TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments", "content_generations"} - ACF_TABLES   # 0006…
+GENERATION_TABLES = {"content_generations", "content_generation_bumps"}      # 0011
+APPLICATION_TABLES |= GENERATION_TABLES
+TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments"} - GENERATION_TABLES - ACF_TABLES   # 0006…
 TABLES_OF_0001 -= {"revisions"}                                      # 0009
 # 0002: the tables whose rows belong to one tenant, under a forced policy on PostgreSQL.
 RLS_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",

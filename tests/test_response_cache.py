@@ -8,6 +8,8 @@ from falcon import testing
 from wpcompat.app import create_app
 from wpcompat.db import bind, tenant_scope
 from wpcompat.models import Post, Term
+from wpcompat.response_cache import ENTRY_OVERHEAD, Entry, Store
+from wpcompat.rest import http
 from wpcompat.wp_ids import next_wp_id
 
 from conftest import basic_auth
@@ -193,3 +195,46 @@ def test_a_get_with_a_body_neither_poisons_nor_reads_the_cache(client, site_a):
         narrowed = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, json={"per_page": 1})
         assert len(narrowed.json) == 1 and narrowed.headers["x-wp-totalpages"] == "2"
     assert get_posts(client, site_a).json == bare.json
+
+
+def test_a_password_smuggled_with_a_nul_is_still_a_password(client, site_a, audit_rows):
+    """The route drops NULs from parameter names (`pass%00word` is `password`): so does the cache's check."""
+    protected = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=admin(site_a),
+                                     json={"title": "Protegido", "status": "publish", "password": "s3nha",
+                                           "content": "Reservado"})
+    path = f"/wp-json/wp/v2/posts/{protected.json['id']}"
+    for _ in range(2):
+        opened = client.simulate_get(path, host=site_a.host, query_string="pass%00word=s3nha")
+        assert opened.json["content"]["rendered"].startswith("<p>Reservado")
+    assert not replayed(audit_rows(site_a))
+
+
+def test_a_failure_after_a_stale_entry_is_audited_as_the_failure_it_is(client, site_a, audit_rows, monkeypatch):
+    get_posts(client, site_a)
+    with tenant_scope(site_a.id):
+        Post.update(title="Renamed").where(Post.id == site_a.post.id).execute()
+
+    def broken(self, req, resp, **_):
+        raise RuntimeError("a bug in the route")
+
+    monkeypatch.setattr(http.RestSink, "__call__", broken)
+    failed = get_posts(client, site_a)
+    assert failed.status_code == 500
+    rows = [row for row in audit_rows(site_a) if row.metadata["request_id"] == failed.headers["x-request-id"]]
+    assert [(row.metadata["status"], row.policy_decision) for row in rows] == [(500, "deny")]
+    assert not replayed(rows)
+
+
+def test_the_store_counts_everything_an_entry_holds_and_caps_the_count():
+    store = Store(max_bytes=1_000_000, max_age=60, max_entries=50)
+    for number in range(200):
+        key = ("tenant", "http", "host", "GET", "/wp-json/wp/v2/posts", f"search={'x' * 1000}{number}")
+        store.put(key, Entry(None, 1, "200 OK", [("link", "<…>" * 50)], "application/json", b"[]", [], "post:get",
+                             "/wp/v2/posts", time.monotonic()))
+    assert len(store) == 50                                   # the count cap
+    assert store.size >= 50 * (1000 + 2 + ENTRY_OVERHEAD)      # keys and overhead counted, not only b"[]"
+    small = Store(max_bytes=64 * 1024, max_age=60)
+    for number in range(1000):
+        small.put(("k", number), Entry(None, 1, "200 OK", [], "application/json", b"[]", [], "t", None,
+                                       time.monotonic()))
+    assert small.size <= 64 * 1024 and len(small) < 64

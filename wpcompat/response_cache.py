@@ -30,9 +30,13 @@ import orjson
 from wpcompat import audit
 from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
                          tenant_scope, uuid_param)
+from wpcompat.rest.request import parse_params, without_nul
 
 REST_PREFIX = "/wp-json"
 LARGEST_ENTRY = 8 * 1024 * 1024          # an answer larger than this (or an eighth of the cache) is not kept
+MAX_ENTRIES = 20_000                     # per worker, however small the answers
+ENTRY_OVERHEAD = 1024                    # bytes counted per entry for the objects around its data
+LONGEST_QUERY = 2048                     # a longer query string is answered, never kept
 
 # audit_trail's columns typed as the gated INSERT … SELECT must type them (a UNION would read text)
 AUDIT_CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
@@ -65,35 +69,37 @@ class Entry:
 
 
 class Store:
-    """An LRU of entries bounded in bytes, shared by the worker's threads."""
+    """An LRU of entries bounded in bytes (everything an entry holds, not only its body) and in count,
+    shared by the worker's threads."""
 
-    def __init__(self, max_bytes, max_age):
+    def __init__(self, max_bytes, max_age, max_entries=MAX_ENTRIES):
         self.max_bytes = max_bytes
         self.max_age = max_age
-        self._entries = collections.OrderedDict()
+        self.max_entries = max_entries
+        self._entries = collections.OrderedDict()      # key → (entry, its size)
         self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            found = self._entries.get(key)
+            if found is None:
                 return None
-            if time.monotonic() - entry.stored_at > self.max_age:
+            if time.monotonic() - found[0].stored_at > self.max_age:
                 self._remove(key)
                 return None
             self._entries.move_to_end(key)
-            return entry
+            return found[0]
 
     def put(self, key, entry):
-        size = len(entry.body)
+        size = entry_size(key, entry)
         if size > min(LARGEST_ENTRY, self.max_bytes // 8):
             return
         with self._lock:
             self._remove(key)
-            self._entries[key] = entry
+            self._entries[key] = (entry, size)
             self._bytes += size
-            while self._bytes > self.max_bytes:
+            while self._bytes > self.max_bytes or len(self._entries) > self.max_entries:
                 self._remove(next(iter(self._entries)))
 
     def drop(self, key):
@@ -101,12 +107,23 @@ class Store:
             self._remove(key)
 
     def _remove(self, key):
-        entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._bytes -= len(entry.body)
+        found = self._entries.pop(key, None)
+        if found is not None:
+            self._bytes -= found[1]
+
+    @property
+    def size(self):
+        return self._bytes
 
     def __len__(self):
         return len(self._entries)
+
+
+def entry_size(key, entry):
+    """What an entry costs the worker, about: its body, key, headers and events, and the objects around them."""
+    headers = sum(len(name) + len(str(value)) for name, value in entry.headers)
+    events = sum(len(event.tag) + len(repr(event.extra)) for event in entry.events)
+    return len(entry.body) + sum(len(str(part)) for part in key) + headers + events + ENTRY_OVERHEAD
 
 
 def request_key(req):
@@ -117,7 +134,9 @@ def request_key(req):
         return None
     if req.content_length or req.get_header("Transfer-Encoding"):
         return None                        # a body's parameters count as WordPress merges them: not in the key
-    params = req.params
+    if len(req.query_string) > LONGEST_QUERY:
+        return None
+    params = without_nul(parse_params(req.query_string))      # the parameters as the route will read them
     if "_method" in params or "password" in params:
         return None
     return (req.context.site.id, req.scheme, req.netloc, req.method, req.path, req.query_string)
@@ -187,30 +206,29 @@ class ResponseCache:
 
     def _audit_if_current(self, req, entry):
         """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
-        req.context.audit_events = list(entry.events)
-        req.context.rest_route = entry.rest_route
-        req.context.rest_status = 200
+        context = req.context
+        saved = context.audit_events, getattr(context, "rest_route", None), getattr(context, "rest_status", None)
+        context.audit_events, context.rest_route, context.rest_status = list(entry.events), entry.rest_route, 200
         rows = audit.build_rows(req, 200, entry.default_tag)
         for row in rows:
             row["metadata"]["served_from"] = "cache"       # the auditor sees which answers were replayed
-        tenant = req.context.site.id
+        written = 0
         database = self.database
         release_connection(database, only_if_broken=True)
-        database.connect(reuse_if_open=True)
         try:
+            database.connect(reuse_if_open=True)
             if is_postgres(database):
                 settle_serving_role(database)
-                sql, params = self._gated_statement(tenant, entry.generation, rows)
+                sql, params = self._gated_statement(context.site.id, entry.generation, rows)
                 written = len(database.execute_sql(sql, params).fetchall())
             else:
-                written = self._sqlite_gated(tenant, entry.generation, rows)
-        except Exception:
+                written = self._sqlite_gated(context.site.id, entry.generation, rows)
+        except Exception:                  # the request runs as a miss and meets the failure there
             release_connection(database, only_if_broken=True)
-            return False                   # the request runs as a miss and meets the failure there
-        finally:
-            if not getattr(req.context, "served_from_cache", False):
-                req.context.audit_events = []
-        return written == len(rows)
+        if written != len(rows):           # stale (nothing was written) or failed: leave no trace of it
+            context.audit_events, context.rest_route, context.rest_status = saved
+            return False
+        return True
 
     def _gated_statement(self, tenant, generation, rows):
         """One implicit transaction: tenant and role, then the audit rows only if nothing changed."""
@@ -231,6 +249,5 @@ class ResponseCache:
             if current != generation:
                 transaction.rollback()
                 return 0
-            audit.write(rows)
+            self.database.execute_sql(*audit.insert_statement(rows))
             return len(rows)
-
