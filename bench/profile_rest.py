@@ -1,15 +1,18 @@
 """Where a REST request's time goes, measured in-process (no HTTP, no wrk): cProfile and SQL round trips.
 
     .venv/bin/python bench/rest.py --posts 10000 --load-only   # once: loads the wpcompat_bench database
-    .venv/bin/python bench/profile_rest.py [--requests 2000] [--top 25] [CASE ...]
+    .venv/bin/python bench/profile_rest.py [--requests 2000] [--top 25] [--sort cumulative] [CASE ...]
 
 Runs each case's request N times through falcon.testing against the kept bench database
-(PostgreSQL, RLS on, the app role), and prints per request: this process's CPU time and wall time (the database's
-CPU is not counted in the first), the statements sent to
+(PostgreSQL, RLS on, the app role), and prints per request: this process's CPU time, the CPU time of
+the PostgreSQL backends serving this process's own connections (not other clients of the bench
+database, e.g. a wrk run), and wall time; the statements sent to
 PostgreSQL (BEGIN and COMMIT included, each one a round trip), the Python function calls,
 and cProfile's top functions by own time. Function calls and round trips move little when
 other work shares the machine, so they decide between two versions where wall-clock
-figures would not. Figures only: nothing here asserts a speed.
+figures would not. Figures only: nothing here asserts a speed. The anonymous-answer cache is
+on unless WPCOMPAT_RESPONSE_CACHE_MB=0 is set: with it, repeated requests measure hits; set it
+to 0 to measure the uncached path (every first read, authenticated read and miss).
 """
 
 import argparse
@@ -21,13 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg2
 import psycopg2.extensions
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.rest import ADMIN_URL, APP_ROLE, DATABASE, database_url  # noqa: E402
+from bench.rest import APP_ROLE, DATABASE, database_url  # noqa: E402
 
 CASES = {
     "posts10": "/wp-json/wp/v2/posts?per_page=10",
@@ -48,34 +50,36 @@ class CountingCursor(psycopg2.extensions.cursor):
         return super().execute(query, vars)
 
 
+OWN_BACKENDS = set()       # the PostgreSQL backends of this process's connections (not the lead's wrk, not tests)
+
+
 class CountingConnection(psycopg2.extensions.connection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        OWN_BACKENDS.add(self.get_backend_pid())
+
     def cursor(self, *args, **kwargs):
         kwargs.setdefault("cursor_factory", CountingCursor)
         return super().cursor(*args, **kwargs)
 
 
-def backends():
-    """Process ids of the PostgreSQL backends serving the bench database (this process's pool)."""
-    connection = psycopg2.connect(ADMIN_URL)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (DATABASE,))
-            return [row[0] for row in cursor.fetchall()]
-    finally:
-        connection.close()
-
-
 def cpu_seconds(pids):
-    """User + system CPU seconds the processes used so far (Linux /proc)."""
-    total = 0
+    """{pid: user + system CPU seconds used so far} of processes (Linux /proc); gone ones are left out."""
+    used = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def server_cpu_since(start):
+    """CPU seconds this process's backends used since `start` (a backend opened meanwhile counts from 0)."""
+    now = cpu_seconds(OWN_BACKENDS)
+    return sum(used - start.get(pid, 0) for pid, used in now.items())
 
 
 def build_client():
@@ -98,6 +102,7 @@ def main():
     parser.add_argument("cases", nargs="*", default=list(CASES))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="tottime", help="pstats order of the top functions (e.g. cumulative)")
     parser.add_argument("--posts", type=int, default=10000, help="the bench database's post count")
     args = parser.parse_args()
     client = build_client()
@@ -106,12 +111,11 @@ def main():
         path, _, query = path.partition("?")
         for _ in range(min(50, args.requests)):                 # warm caches and the pool
             assert client.simulate_get(path, query_string=query).status_code == 200
-        servers = backends()
-        cpu, wall, server_cpu = time.process_time(), time.perf_counter(), cpu_seconds(servers)
+        cpu, wall, server_cpu = time.process_time(), time.perf_counter(), cpu_seconds(OWN_BACKENDS)
         for _ in range(args.requests):
             client.simulate_get(path, query_string=query)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        server_cpu = cpu_seconds(servers) - server_cpu
+        server_cpu = server_cpu_since(server_cpu)
         STATEMENTS.clear()
         profiler = cProfile.Profile()
         started = time.perf_counter()
@@ -129,7 +133,7 @@ def main():
               f"{sum(STATEMENTS.values()) / args.requests:.1f} statements/request")
         for statement, count in STATEMENTS.most_common():
             print(f"  {count / args.requests:5.1f}  {statement}")
-        stats.sort_stats("tottime").print_stats(args.top)
+        stats.sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

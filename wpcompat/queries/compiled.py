@@ -7,6 +7,7 @@ tenant is one of the parameters: the compiled SQL is exactly what the model laye
 would have produced, tenant filter included.
 """
 
+import datetime
 import itertools
 import threading
 import uuid
@@ -26,6 +27,7 @@ class CompiledQuery:
         self.markers = markers
         self._compiled = {}
         self._plans = {}                       # key → how rows become model instances (False: peewee's way)
+        self._list_markers = {}                # (name, length) → the markers of a list value of that length
         self._lock = threading.Lock()
 
     def _compile(self, key, shape):
@@ -61,12 +63,12 @@ class CompiledQuery:
 
     def rows(self, **values):
         """Model instances (with the query's extra columns as attributes) for these values."""
-        shape = {name: self._marker_for(name, value) for name, value in values.items()}
         shape_key = tuple((name, len(value) if isinstance(value, list) else None)
                           for name, value in sorted(values.items()))
-        key = (type(db.obj), shape_key)                # SQL differs per engine ('?' vs '%s', quoting)
-        key = (id(self),) + key
-        compiled = self._compiled.get(key) or self._compile(key, shape)
+        key = (id(self), type(db.obj), shape_key)      # SQL differs per engine ('?' vs '%s', quoting)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(key, {name: self._marker_for(name, value) for name, value in values.items()})
         query, sql, params, positions = compiled
         params = list(params)
         tenant = current_tenant.get()
@@ -86,13 +88,27 @@ class CompiledQuery:
             plan = self._plans[key] = _hydration_plan(wrapper, cursor)
         if plan is False:
             return list(wrapper)
+        if plan[0] is tuple:
+            return _tuples(plan[1], cursor.fetchall())
         return _hydrate(plan, cursor.fetchall())
 
     def _marker_for(self, name, value):
         marker = self.markers[name]
         if isinstance(value, list):
-            return [_list_marker(marker, index) for index in range(len(value))]
+            key = (name, len(value))
+            markers = self._list_markers.get(key)
+            if markers is None:
+                markers = self._list_markers[key] = [_list_marker(marker, index) for index in range(len(value))]
+            return markers
         return marker
+
+
+def as_given(ids, texts=None):
+    """text of a uuid → the uuid among `ids` (the caller's own object). Queries answering "which of
+    these posts" select the id as text: the ids are known already, making a UUID object of each
+    row's (as the driver does for a uuid column) costs more than the rest of the row."""
+    known = dict(zip(texts, ids)) if texts is not None else {str(value): value for value in ids}
+    return lambda text: known.get(text) or uuid.UUID(text)
 
 
 def _list_marker(marker, index):
@@ -115,6 +131,23 @@ def _db_value(value):
 _NAMES = {}                                    # compiled key → prepared statement name
 _NUMBERS = itertools.count(1)
 _PREPARED = weakref.WeakKeyDictionary()        # psycopg2 connection → names prepared there (None: never)
+
+
+def execute_prepared(shape, build_sql, params):
+    """Hand-written SQL, made once per `shape` by build_sql(placeholder) and run with `params`: on
+    PostgreSQL as a prepared statement, like a compiled query. The SQL must filter on the tenant itself."""
+    key = ("sql", shape, type(db.obj))
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = build_sql(db.param)
+        with _SQL_LOCK:
+            _NAMES[key] = f"wpcompat_q{next(_NUMBERS)}"
+            _SQL[key] = sql
+    return _execute(key, sql, params)
+
+
+_SQL = {}
+_SQL_LOCK = threading.Lock()
 
 
 def _outside_int4(value):
@@ -154,9 +187,18 @@ def _execute(key, sql, params):
 # FieldAccessor and ForeignKeyAccessor store it) and which is an extra attribute (an
 # alias such as author_wp_id); rows are converted by the same converters. Anything the
 # plan does not understand (another accessor, a column a field does not own) keeps peewee's
-# way for that query.
+# way for that query. Rows of `.tuples()` queries are converted the same way.
+#
+# A converter is not called for a value it would return unchanged: a column's plan carries
+# the exact types its field's python_value passes through (a str for a CharField, a UUID
+# for a UUIDField, None for all of them), known from peewee's and our field code below;
+# a field this table does not know is converted every time.
 
 def _hydration_plan(wrapper, cursor):
+    if type(wrapper) is peewee.ModelTupleCursorWrapper:
+        wrapper.cursor = cursor
+        wrapper.initialize()
+        return tuple, tuple(_column(converter) for converter in wrapper.converters)
     if not isinstance(wrapper, peewee.ModelObjectCursorWrapper) or not wrapper.is_model:
         return False
     wrapper.cursor = cursor
@@ -169,10 +211,45 @@ def _hydration_plan(wrapper, cursor):
         if accessor is None:
             extras.append((index, name, converter))
         elif type(accessor) in (peewee.FieldAccessor, peewee.ForeignKeyAccessor) and accessor.name == name:
-            fields.append((index, name, converter))
+            fields.append((index, name, *_column(converter)))
         else:
             return False
     return model, tuple(fields), tuple(extras)
+
+
+def _identity(value):
+    return value
+
+
+_NONE = type(None)
+_RAW = frozenset((_NONE, str, int, float, bool, uuid.UUID, datetime.datetime, dict, list))
+
+
+def _column(converter):
+    """(converter, exact types it returns unchanged) — a column without converter: (_identity, common types)."""
+    if converter is None:
+        return _identity, _RAW
+    return converter, _passthrough(converter)
+
+
+def _passthrough(converter):
+    from wpcompat.models.base import JSONField, UUIDField
+
+    field, function = getattr(converter, "__self__", None), getattr(converter, "__func__", None)
+    if not isinstance(field, peewee.Field) or function is None:
+        return frozenset()
+    if function is peewee.ForeignKeyField.python_value:
+        return _passthrough(field.rel_field.python_value)
+    if function is UUIDField.python_value:
+        return frozenset((_NONE, uuid.UUID))
+    if function is JSONField.python_value:
+        return frozenset((_NONE, dict, list))
+    if function is not peewee.Field.python_value:       # value if value is None else self.adapt(value)
+        return frozenset()
+    adapt = getattr(type(field).adapt, "__func__", type(field).adapt)
+    kept = {peewee.IntegerField.adapt: int, peewee.FloatField.adapt: float, peewee._StringField.adapt: str,
+            peewee.DateTimeField.adapt: datetime.datetime, bool: bool}.get(adapt)
+    return frozenset((_NONE, kept)) if kept is not None else frozenset((_NONE,))
 
 
 def _static_attribute(model, name):
@@ -188,11 +265,16 @@ def _hydrate(plan, rows):
     made = []
     for row in rows:
         obj = new(model)
-        obj.__data__ = {name: (row[index] if convert is None else convert(row[index]))
-                        for index, name, convert in fields}
+        obj.__data__ = {name: value if (value := row[index]).__class__ in kept else convert(value)
+                        for index, name, convert, kept in fields}
         obj._dirty = set()
         obj.__rel__ = {}
         for index, name, convert in extras:
             obj.__dict__[name] = row[index] if convert is None else convert(row[index])
         made.append(obj)
     return made
+
+
+def _tuples(columns, rows):
+    return [tuple([value if (value := row[index]).__class__ in kept else convert(value)
+                   for index, (convert, kept) in enumerate(columns)]) for row in rows]

@@ -13,10 +13,10 @@ import peewee
 
 from wpcompat import permissions
 from wpcompat.auth import can
-from wpcompat.db import current_tenant, db
+from wpcompat.db import current_tenant
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.queries import common
-from wpcompat.queries.compiled import CompiledQuery
+from wpcompat.queries.compiled import CompiledQuery, as_given, execute_prepared
 from wpcompat.slugs import remove_accents
 
 Author = User.alias("author")
@@ -186,11 +186,13 @@ def fast_total(user, post_type, args):
     tenant = current_tenant.get()
     if tenant is None:
         return 0
-    p = db.param
-    sql = (f"SELECT COALESCE(SUM(count), 0) FROM post_counts WHERE tenant_id = {p} AND post_type = {p} "
-           f"AND status IN ({', '.join([p] * len(readable_statuses))}) "
-           f"AND compliance_level IN ({', '.join([p] * len(levels))})")
-    row = db.execute_sql(sql, [str(tenant), post_type, *readable_statuses, *levels]).fetchone()
+    def build_sql(p):
+        return (f"SELECT COALESCE(SUM(count), 0) FROM post_counts WHERE tenant_id = {p} AND post_type = {p} "
+                f"AND status IN ({', '.join([p] * len(readable_statuses))}) "
+                f"AND compliance_level IN ({', '.join([p] * len(levels))})")
+
+    shape = ("post_counts", len(readable_statuses), len(levels))
+    row = execute_prepared(shape, build_sql, [str(tenant), post_type, *readable_statuses, *levels]).fetchone()
     return int(row[0])
 
 
@@ -299,11 +301,15 @@ def terms_by_post(post_ids):
     result = {}
     if not post_ids:
         return result
-    rows = _TERMS.rows(post_ids=list(post_ids))
+    post_ids = list(post_ids)
+    texts = [str(post_id) for post_id in post_ids]        # sent as text, as a uuid parameter is
+    rows = _TERMS.rows(post_ids=texts)
     rows.sort(key=lambda row: (collation_key(row[3]), row[2]))
-    for post_id, taxonomy, wp_id, _name in rows:
-        result.setdefault(post_id, {}).setdefault(taxonomy, []).append(wp_id)
+    given = as_given(post_ids, texts)
+    for post_text, taxonomy, wp_id, _name in rows:
+        result.setdefault(given(post_text), {}).setdefault(taxonomy, []).append(wp_id)
     return result
+
 
 
 @functools.lru_cache(maxsize=4096)        # a page of posts repeats the same few term names
@@ -313,7 +319,7 @@ def collation_key(name):
 
 
 _TERMS = CompiledQuery(
-    lambda post_ids: (PostTerm.select(PostTerm.post, Term.taxonomy, Term.wp_id, Term.name)
+    lambda post_ids: (PostTerm.select(PostTerm.post.cast("text"), Term.taxonomy, Term.wp_id, Term.name)
                       .join(Term, on=(PostTerm.term == Term.id))
                       .where(PostTerm.post.in_(post_ids)).order_by(Term.name, Term.wp_id).tuples()),
     post_ids=uuid.UUID("00000000-0000-4000-8000-0000000aaaa0"))

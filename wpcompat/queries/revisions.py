@@ -5,7 +5,7 @@ import uuid
 import peewee
 
 from wpcompat.models import Revision, User
-from wpcompat.queries.compiled import CompiledQuery
+from wpcompat.queries.compiled import CompiledQuery, as_given
 
 Author = User.alias("revision_author")
 
@@ -69,12 +69,16 @@ def summaries(post_ids):
     (wp_get_latest_revision_id_and_total_count: autosaves count, as they are revisions in WordPress)."""
     if not post_ids:
         return {}
-    rows = _SUMMARIES.rows(post_ids=list(post_ids))
-    return {post_id: (count, latest) for post_id, count, latest in rows}
+    post_ids = list(post_ids)
+    texts = [str(post_id) for post_id in post_ids]        # sent as text, as a uuid parameter is
+    rows = _SUMMARIES.rows(post_ids=texts)
+    given = as_given(post_ids, texts)
+    return {given(post_text): (count, latest) for post_text, count, latest in rows}
 
 
 # Every list and single post asks for this: its SQL is built once per worker (queries/compiled.py).
 _SUMMARIES = CompiledQuery(
-    lambda post_ids: (Revision.select(Revision.post, peewee.fn.COUNT(Revision.id), peewee.fn.MAX(Revision.wp_id))
+    lambda post_ids: (Revision.select(Revision.post.cast("text"), peewee.fn.COUNT(Revision.id),
+                                      peewee.fn.MAX(Revision.wp_id))
                       .where(Revision.post.in_(post_ids)).group_by(Revision.post).tuples()),
     post_ids=uuid.UUID("00000000-0000-4000-8000-0000000bbbb0"))

@@ -10,6 +10,7 @@ import peewee
 
 from wpcompat.db import is_postgres
 from wpcompat.models import PostTerm, Term
+from wpcompat.queries.compiled import CompiledQuery
 from wpcompat.schemas.terms import is_hierarchical
 from wpcompat.slugs import sanitize_title
 
@@ -46,6 +47,50 @@ def collection(taxonomy, args, post_id=None):
         else:
             page = page.where(Term.count > 0)
     return _order(page, args).objects(), count
+
+
+FILTER_ARGS = ("include", "exclude", "slug", "search", "hide_empty")
+_LISTINGS = {}        # (taxonomy, orderby, order) → the compiled page query (with its total)
+_COUNTS = {}          # taxonomy → the compiled count query
+
+
+def default_listing(taxonomy, args, limit, offset, post_id=None):
+    """(terms of the page, total) of an unfiltered listing from SQL compiled once per shape, in one
+    query (the total is a window count over the same rows); None when a filter applies.
+
+    Only a page past the end sends a second query, for the total. What it answers is what
+    `collection` answers for the same arguments.
+    """
+    if post_id is not None or any(args.get(name) for name in FILTER_ARGS):
+        return None
+    if is_hierarchical(taxonomy) and args.get("parent") is not None:
+        return None
+    key = (taxonomy, args.get("orderby") or "name", args.get("order") or "asc")
+    compiled = _LISTINGS.get(key)
+    if compiled is None:
+        shape = {"orderby": key[1], "order": key[2]}
+
+        def build(limit, offset):
+            query = base_select().select_extend(peewee.fn.COUNT(Term.id).over().alias("listing_total"))
+            return _order(query.where(Term.taxonomy == taxonomy), shape).limit(limit).offset(offset).objects()
+
+        compiled = _LISTINGS[key] = CompiledQuery(build, limit=987654, offset=876543)
+    terms = compiled.rows(limit=limit, offset=offset)
+    if terms:
+        total = terms[0].listing_total
+        for term in terms:
+            del term.listing_total                       # the listing's terms are plain terms
+        return terms, int(total)
+    return terms, _count(taxonomy)
+
+
+def _count(taxonomy):
+    compiled = _COUNTS.get(taxonomy)
+    if compiled is None:
+        compiled = _COUNTS[taxonomy] = CompiledQuery(
+            lambda: Term.select(peewee.fn.COUNT(Term.id)).where(Term.taxonomy == taxonomy).tuples())
+    rows = compiled.rows()
+    return int(rows[0][0]) if rows else 0
 
 
 def _filtered(query, taxonomy, args, post_id):

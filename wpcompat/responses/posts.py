@@ -4,6 +4,7 @@
 of queries (terms, page paths), so a list of 100 costs what a list of 10 does.
 """
 
+import datetime
 import functools
 from urllib.parse import unquote
 
@@ -47,6 +48,14 @@ class PostRelations:
         return self.revisions.get(post.id, (0, None))
 
 
+def fmt(value):
+    """dates.fmt (strftime "%Y-%m-%dT%H:%M:%S"), a tenth of its cost for what posts hold: a naive
+    datetime of a 4-digit year gives the same text through isoformat; anything else goes to dates.fmt."""
+    if value.__class__ is datetime.datetime and value.tzinfo is None and value.year >= 1000:
+        return value.isoformat(timespec="seconds")
+    return dates.fmt(value)
+
+
 def permalink(post, home, relations):
     """get_permalink: pretty for published/private, ?p= (or ?page_id=) while unpublished."""
     if post.status in ("draft", "pending", "future", "trash") or not post.slug:
@@ -83,16 +92,16 @@ def prepare_post(post, ctx, relations):
     if included("id"):
         data["id"] = post.wp_id
     if included("date"):
-        data["date"] = dates.fmt(date_local)
+        data["date"] = fmt(date_local)
     if included("date_gmt"):
-        data["date_gmt"] = dates.fmt(post.published_at or dates.to_utc(date_local, zone))
+        data["date_gmt"] = fmt(post.published_at or dates.to_utc(date_local, zone))
     if included("guid"):
         guid = post.guid or f"{home}/?p={post.wp_id}"
         data["guid"] = {"rendered": guid, "raw": guid}
     if included("modified"):
-        data["modified"] = dates.fmt(modified_local)
+        data["modified"] = fmt(modified_local)
     if included("modified_gmt"):
-        data["modified_gmt"] = dates.fmt(post.updated_at)
+        data["modified_gmt"] = fmt(post.updated_at)
     if included("password"):
         data["password"] = post.password or ""
     if included("slug"):

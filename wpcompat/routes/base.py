@@ -127,7 +127,7 @@ class Controller:
     def filter_by_context(self, data, context, schema=None):
         """Drop properties (recursively) whose schema does not list `context`."""
         properties = (schema or self.get_item_schema()).get("properties", {})
-        return _filter(data, properties, context)
+        return _filter(data, _plan(properties, context))
 
     # --- collections -------------------------------------------------------------
     def paginate(self, request, total, per_page, page):
@@ -162,21 +162,47 @@ class Controller:
         audit.record(request.http, tag, resource_id, operation=operation, **extra)
 
 
-def _filter(data, properties, context):
-    if not isinstance(data, dict):
-        return data
-    kept = {}
-    for key, value in data.items():
-        prop = properties.get(key)
-        if prop is None or key.startswith("_"):
-            kept[key] = value
+# What filter_by_context keeps of an item is decided by the schema alone, so it is worked out once
+# per (properties, context) and each item is filtered by a dict comprehension: keys the schema
+# lists without this context are dropped; keys it does not list, and keys starting with "_",
+# are kept; a kept dict value whose property has "properties" is filtered the same way below.
+_PLANS = {}                  # (id(properties), context) → (properties, (keys to drop, ((key, plan), ...)))
+_PLANS_MAX = 512             # schemas built per call (a few routes) must not grow this without bound
+_KEEP_ALL = (frozenset(), ())
+
+
+def _plan(properties, context):
+    if not properties:
+        return _KEEP_ALL
+    key = (id(properties), context)
+    entry = _PLANS.get(key)
+    if entry is not None and entry[0] is properties:       # the entry holds it: its id cannot be reused
+        return entry[1]
+    drop, nested = set(), []
+    for name, prop in properties.items():
+        if prop is None or name.startswith("_"):
             continue
         contexts = prop.get("context")
         if contexts is not None and context not in contexts:
-            continue
-        if isinstance(value, dict) and "properties" in prop:
-            value = _filter(value, prop["properties"], context)
-        kept[key] = value
+            drop.add(name)
+        elif "properties" in prop:
+            nested.append((name, _plan(prop["properties"], context)))
+    plan = (frozenset(drop), tuple(nested))
+    if len(_PLANS) >= _PLANS_MAX:
+        _PLANS.clear()
+    _PLANS[key] = (properties, plan)
+    return plan
+
+
+def _filter(data, plan):
+    if not isinstance(data, dict):
+        return data
+    drop, nested = plan
+    kept = {key: value for key, value in data.items() if key not in drop} if drop else dict(data)
+    for name, inner in nested:
+        value = kept.get(name)
+        if isinstance(value, dict):
+            kept[name] = _filter(value, inner)
     return kept
 
 

@@ -81,12 +81,16 @@ class TermsController(Controller):
     def get_items(self, request):
         args = request.args
         post = self.filter_post(request) if args.get("post") else None
-        query, matching = term_queries.collection(self.taxonomy, args, post.id if post else None)
-        total = matching.count()
         per_page = args["per_page"]
         offset = bounded_offset(max(args.get("offset") or (args["page"] - 1) * per_page, 0))
         page = math.ceil(offset / per_page + 1)
-        terms = list(query.limit(per_page).offset(offset))      # past the last page: [] (200)
+        listed = term_queries.default_listing(self.taxonomy, args, per_page, offset, post.id if post else None)
+        if listed is None:                                       # a filter: SQL built for this request
+            query, matching = term_queries.collection(self.taxonomy, args, post.id if post else None)
+            total = matching.count()
+            terms = list(query.limit(per_page).offset(offset))  # past the last page: [] (200)
+        else:
+            terms, total = listed
         ctx = PrepareContext(self, request)
         data = self.prepare_items(terms, ctx)
         self.audit(request, "term:list", None, ids=[term.wp_id for term in terms], total=total,
