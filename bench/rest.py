@@ -36,7 +36,7 @@ from wpcompat.sites import create_site  # noqa: E402
 from wpcompat.wp_ids import reserve_wp_id  # noqa: E402
 
 ADMIN_URL = os.environ.get("WPCOMPAT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DATABASE = "wpcompat_bench"
+DATABASE = os.environ.get("WPCOMPAT_BENCH_DATABASE", "wpcompat_bench")   # another name: keep two loads side by side
 APP_ROLE = "wpcompat_bench_app"
 WORDPRESS = {  # ../shared/bench/wordpress-baseline.md: req/s (run 1 / 2), p50, p99 of run 1
     "posts?per_page=10": ("58.9 / 65.8", "122", "273"),
@@ -124,13 +124,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve(port, workers, settings=None):
+def serve(port, workers, settings=None, threads=1):
     env = {key: value for key, value in os.environ.items() if not key.startswith("WPCOMPAT_")}
     env.update(WPCOMPAT_DATABASE_URL=database_url(DATABASE), WPCOMPAT_APP_ROLE=APP_ROLE,
                WPCOMPAT_LOG_LEVEL="WARNING", WPCOMPAT_POOL_SIZE="4")
     env.update(settings or {})
     process = subprocess.Popen([sys.executable, "-m", "wpcompat.cli", "serve", "--bind", f"127.0.0.1:{port}",
-                                "--workers", str(workers)], env=env, cwd=ROOT,
+                                "--workers", str(workers), "--threads", str(threads)], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -170,6 +170,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (wpcompat serve --threads: gthread, connections kept alive)")
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--only", action="append", metavar="NAME",
@@ -189,7 +191,7 @@ def main():
     if args.load_only:
         return
     port = free_port()
-    server = serve(port, args.workers, dict(item.split("=", 1) for item in args.env))
+    server = serve(port, args.workers, dict(item.split("=", 1) for item in args.env), args.threads)
     base = f"http://127.0.0.1:{port}/wp-json/wp/v2"
     middle = 101 + args.posts // 2
     cases = [
@@ -203,7 +205,8 @@ def main():
         ("types/post", f"{base}/types/post"),
     ]
     try:
-        print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers}, PostgreSQL with RLS, "
+        print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers} --threads {args.threads}, "
+              f"PostgreSQL with RLS, "
               f"wrk -t1 -c8 -d{args.duration}s --latency {' '.join(args.env)}\n")
         print("| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
