@@ -30,6 +30,7 @@ import orjson
 from wpcompat import audit
 from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
                          tenant_scope, uuid_param)
+from wpcompat.queries.compiled import execute_prepared
 from wpcompat.rest.request import parse_params, without_nul
 
 REST_PREFIX = "/wp-json"
@@ -46,7 +47,7 @@ UUID_COLUMNS = {name for name, cast in AUDIT_CASTS.items() if cast == "uuid"}
 
 
 @functools.lru_cache(maxsize=16)
-def _gated_insert(count):
+def gated_insert_sql(count):
     """INSERT of `count` audit rows, each written only if the tenant's generation is the one given."""
     columns = ", ".join(audit.COLUMNS)
     typed = ", ".join(f"%s::{AUDIT_CASTS[name]}" if name in AUDIT_CASTS else "%s" for name in audit.COLUMNS)
@@ -219,8 +220,7 @@ class ResponseCache:
             database.connect(reuse_if_open=True)
             if is_postgres(database):
                 settle_serving_role(database)
-                sql, params = self._gated_statement(context.site.id, entry.generation, rows)
-                written = len(database.execute_sql(sql, params).fetchall())
+                written = self._gated_insert(context.site.id, entry.generation, rows)
             else:
                 written = self._sqlite_gated(context.site.id, entry.generation, rows)
         except Exception:                  # the request runs as a miss and meets the failure there
@@ -230,9 +230,10 @@ class ResponseCache:
             return False
         return True
 
-    def _gated_statement(self, tenant, generation, rows):
-        """One implicit transaction: tenant and role, then the audit rows only if nothing changed."""
-        setup, params = _tenant_statement(self.database, tenant)
+    def _gated_insert(self, tenant, generation, rows):
+        """One implicit transaction: tenant and role, then the audit rows only if nothing changed (a
+        prepared statement per row count); the number of rows written."""
+        setup, setup_params = _tenant_statement(self.database, tenant)
         if not self.durable_reads:
             setup = setup.replace("SELECT ", "SELECT set_config('synchronous_commit', 'off', true), ", 1)
         tenant_text = str(tenant)
@@ -241,7 +242,9 @@ class ResponseCache:
             row = {**row, "tenant_id": tenant_text, "metadata": orjson.dumps(row["metadata"]).decode()}
             values += [str(row[name]) if name in UUID_COLUMNS else row[name] for name in audit.COLUMNS]
             values += [tenant_text, generation]
-        return f"{setup}; {_gated_insert(len(rows))}", (*params, *values)
+        cursor = execute_prepared(("audit hit", len(rows)), lambda _p: gated_insert_sql(len(rows)), values,
+                                  prefix=(setup, setup_params), database=self.database)
+        return len(cursor.fetchall())
 
     def _sqlite_gated(self, tenant, generation, rows):
         with tenant_scope(tenant, self.database) as transaction:

@@ -133,17 +133,20 @@ _NUMBERS = itertools.count(1)
 _PREPARED = weakref.WeakKeyDictionary()        # psycopg2 connection → names prepared there (None: never)
 
 
-def execute_prepared(shape, build_sql, params):
+def execute_prepared(shape, build_sql, params, prefix=None, database=None):
     """Hand-written SQL, made once per `shape` by build_sql(placeholder) and run with `params`: on
-    PostgreSQL as a prepared statement, like a compiled query. The SQL must filter on the tenant itself."""
-    key = ("sql", shape, type(db.obj))
+    PostgreSQL as a prepared statement, like a compiled query. The SQL must filter on the tenant itself.
+    prefix: (sql, params) of statements sent before it in the same round trip; database: another
+    handle than the bound one."""
+    database = database if database is not None else db.obj
+    key = ("sql", shape, type(database))
     sql = _SQL.get(key)
     if sql is None:
-        sql = build_sql(db.param)
+        sql = build_sql(database.param)
         with _SQL_LOCK:
             _NAMES[key] = f"wpcompat_q{next(_NUMBERS)}"
             _SQL[key] = sql
-    return _execute(key, sql, params)
+    return _execute(key, sql, params, prefix, database)
 
 
 _SQL = {}
@@ -156,23 +159,24 @@ def _outside_int4(value):
     return isinstance(value, int) and not -2**31 <= value < 2**31
 
 
-def _execute(key, sql, params):
-    database = db.obj
+def _execute(key, sql, params, prefix=None, database=None):
+    database = database if database is not None else db.obj
+    head, head_params = (prefix[0] + "; ", tuple(prefix[1])) if prefix else ("", ())
     name = _NAMES.get(key)
     if (name is None or not is_postgres(database) or "%%" in sql or sql.count("%s") != len(params)
             or any(_outside_int4(value) for value in params)):
-        return db.execute_sql(sql, params)
+        return database.execute_sql(head + sql, (*head_params, *params))
     connection = database.connection()
     prepared = _PREPARED.get(connection, ())
     if prepared is None:
-        return db.execute_sql(sql, params)
+        return database.execute_sql(head + sql, (*head_params, *params))
     run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
     if name in prepared:
-        return db.execute_sql(run, params)
+        return database.execute_sql(head + run, (*head_params, *params))
     numbered = sql.split("%s")
     statement = numbered[0] + "".join(f"${index}{part}" for index, part in enumerate(numbered[1:], 1))
     try:
-        cursor = db.execute_sql(f"PREPARE {name} AS {statement}; {run}", params)
+        cursor = database.execute_sql(f"{head}PREPARE {name} AS {statement}; {run}", (*head_params, *params))
     except Exception:
         _PREPARED[connection] = None           # unsure what this session holds now: plain SQL from here on
         raise
