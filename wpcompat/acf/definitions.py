@@ -10,6 +10,7 @@ value and never reach REST.
 import dataclasses
 import types
 
+from wpcompat.db import current_tenant
 from wpcompat.models import AcfField, AcfFieldGroup
 from wpcompat.queries.compiled import CompiledQuery
 
@@ -132,8 +133,28 @@ def for_request(request):
         return request.memo["acf_registry"]
     registry = getattr(holder, "acf_registry", None)
     if registry is None:
-        registry = load()
+        registry = _for_generation(request.http) or load()
         holder.acf_registry = registry
+    return registry
+
+
+# The registry a GET read, per tenant, for the content generation its transaction began in
+# (migrations/0011: a committed change to field groups or fields moves the generation): later
+# reads of the same generation, in this worker, skip the query. Writes never use or fill it.
+_BY_TENANT = {}                        # tenant id → (generation, Registry)
+
+
+def _for_generation(http):
+    generation = getattr(http.context, "content_generation", None)
+    tenant = current_tenant.get()
+    if generation is None or tenant is None or http.method not in ("GET", "HEAD") \
+            or getattr(http.context, "acf_registry_changed", False):
+        return None
+    known = _BY_TENANT.get(tenant)
+    if known is not None and known[0] == generation:
+        return known[1]
+    registry = load()
+    _BY_TENANT[tenant] = (generation, registry)
     return registry
 
 
@@ -141,4 +162,5 @@ def forget(request):
     """Drop the cached registry (after definitions change within a request)."""
     if request.http is not None and getattr(request.http, "context", None) is not None:
         request.http.context.acf_registry = None
+        request.http.context.acf_registry_changed = True
     request.memo.pop("acf_registry", None)
