@@ -114,10 +114,15 @@ class PostsController(Controller):
         args = request.args
         check_orderby(args)
         ctx = PrepareContext(self, request)
-        query, matching = post_queries.collection(request.user, self.post_type, args, ctx.zone)
+        built = []                           # the general query, built only when a fast path does not answer
+
+        def collection():
+            if not built:
+                built.extend(post_queries.collection(request.user, self.post_type, args, ctx.zone))
+            return built
         total = post_queries.fast_total(request.user, self.post_type, args)
         if total is None:
-            total = matching.count()
+            total = collection()[1].count()
         per_page, page = args["per_page"], args["page"]
         offset = bounded_offset(args["offset"] if args.get("offset") is not None else (page - 1) * per_page)
         pages = -(-total // per_page)
@@ -126,7 +131,7 @@ class PostsController(Controller):
                           "The page number requested is larger than the number of pages available.", 400)
         posts = post_queries.page_of_default_listing(request.user, self.post_type, args, per_page, offset)
         if posts is None:
-            posts = list(query.limit(per_page).offset(offset).objects())
+            posts = list(collection()[0].limit(per_page).offset(offset).objects())
         if request.context == "edit":
             posts = [post for post in posts if permissions.can_edit_post(request.user, post)]
         data = self.prepare_items(posts, ctx)
