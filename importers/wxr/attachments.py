@@ -82,6 +82,7 @@ class Attachments:
             row = existing.get(item["post_id"])
             if row is not None:
                 self.report.count("media", "skipped", reason="already imported (same source id)")
+                state.media_ids[item["post_id"]] = row.id
                 if self.mode == "download":
                     self._remember_urls(state, item, Media.get_by_id(row.id))
                 if item["post_parent"]:
@@ -90,6 +91,9 @@ class Attachments:
                 self.report.count("media", "failed", reason="attachment without a URL")
             else:
                 fresh.append(item)
+        if self.mode == "link" and fresh and self.importer.deferred_writes():
+            self._link_batch(fresh, state, batch)                # the rows go with the batch's writes
+            return
         if self.mode == "link" and fresh:
             try:
                 with self.importer.database.atomic():
@@ -114,6 +118,8 @@ class Attachments:
             self.report.warn(f"attachment {item['post_id']}: {reason}")
             return
         self.report.count("media", "created")
+        if item["post_id"]:
+            state.media_ids[item["post_id"]] = media_id
         batch.audited("media", media_id, item["post_id"])
         if item["post_parent"]:
             state.parents.append(("media", media_id, item["post_parent"]))
@@ -121,14 +127,22 @@ class Attachments:
     def _link_batch(self, items, state, batch):
         """Link mode for many items: a few queries and one multi-row insert. Returns the new ids."""
         importer = self.importer
-        wp_ids = ids.allocate("post", [item["post_id"] for item in items], self.report)
+        wp_ids = ids.allocate("post", [item["post_id"] for item in items], self.report, importer.inflight("post"))
         slug_taken = _taken(items, lambda item: _slug_base(item), ((Media, Media.slug), (Post, Post.slug)))
+        slug_taken.update(importer.inflight("slug"), importer.inflight("media_slug"))   # the batch being written
         keys = [(item, self._key(item)) for item in items]
         key_taken = _taken([key for _item, key in keys], lambda key: key, ((Media, Media.filename),))
+        key_taken.update(importer.inflight("filename"))
         rows = []
         for (item, key), wp_id in zip(keys, wp_ids):
             rows.append(self._link_row(item, key, wp_id, state, slug_taken, key_taken))
-        bulk.insert(Media, rows)
+        if batch is not None and importer.deferred_writes():
+            batch.write(Media, rows)                             # before the posts that show them
+        else:
+            bulk.insert(Media, rows)
+        for row, item in zip(rows, items):
+            if item["post_id"]:
+                state.media_ids[item["post_id"]] = row["id"]     # featured images of later posts: set on insert
         if batch is not None:
             self.report.count("media", "created", len(rows))
             for row, item in zip(rows, items):
@@ -228,7 +242,7 @@ def _taken(things, value_of, columns):
     for start in range(0, len(wanted), 500):
         part = wanted[start:start + 500]
         for model, field in columns:
-            found.update(value for (value,) in model.select(field).where(field.in_(part)).tuples())
+            found.update(value for (value,) in bulk.values_in(model, (field,), field, part, probe=model is Post))
     return found
 
 

@@ -12,7 +12,7 @@ import uuid
 
 from wpcompat.models import Comment
 
-from importers.wxr import bulk, ids, meta
+from importers.wxr import ids, meta
 from importers.wxr.context import parse_wp_date
 
 STATUS = {"1": "approved", "approve": "approved", "0": "hold", "spam": "spam", "trash": "trash",
@@ -32,7 +32,7 @@ def existing(post_ids):
 
 
 def load(importer, pairs, state, batch, already=None):
-    """pairs: [(post uuid, item)]. Writes the items' comments in one multi-row insert."""
+    """pairs: [(post uuid, item)]. The items' comments go to the batch's writes (one multi-row insert)."""
     report = importer.report
     wanted = [(post_id, item) for post_id, item in pairs if item["comments"]]
     if not wanted:
@@ -43,14 +43,15 @@ def load(importer, pairs, state, batch, already=None):
         comments = sorted(item["comments"], key=lambda comment: _int(comment.get("comment_id")) or 0)
         fresh = [comment for comment in comments if (post_id, _int(comment.get("comment_id"))) not in done]
         report.count("comments", "skipped", len(comments) - len(fresh), reason="already imported (same source id)")
-        wp_ids = ids.allocate("comment", [_int(comment.get("comment_id")) for comment in fresh], report)
+        wp_ids = ids.allocate("comment", [_int(comment.get("comment_id")) for comment in fresh], report,
+                              importer.inflight("comment"))
         local = dict(((key[1], value) for key, value in done.items() if key[0] == post_id))
         for comment, wp_id in zip(fresh, wp_ids):
             row = _row(importer, comment, post_id, wp_id, state, local)
             local[_int(comment.get("comment_id"))] = row["id"]
             rows.append(row)
             batch.audited("comment", row["id"], _int(comment.get("comment_id")))
-    bulk.insert(Comment, rows)
+    batch.write(Comment, rows)
     report.count("comments", "created", len(rows))
 
 

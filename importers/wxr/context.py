@@ -38,6 +38,7 @@ class FileState:
     seen_items: set = dataclasses.field(default_factory=set)            # post_ids already handled
     parents: list = dataclasses.field(default_factory=list)             # (model name, row uuid, source parent)
     thumbnails: list = dataclasses.field(default_factory=list)          # (post uuid, source attachment id)
+    media_ids: dict = dataclasses.field(default_factory=dict)           # source attachment id → media uuid (this file)
     term_parents: list = dataclasses.field(default_factory=list)        # (term uuid, taxonomy, parent ref)
     comment_parents: list = dataclasses.field(default_factory=list)     # (comment uuid, post uuid, source parent)
     galleries: list = dataclasses.field(default_factory=list)           # post uuids whose content has ids="…"
@@ -49,11 +50,23 @@ class FileState:
 
 
 class Batch:
-    """Rows one batch writes, and the audit rows that go with them in the same transaction."""
+    """Rows one batch writes, and the audit rows that go with them in the same transaction.
+
+    Posts, their terms links, custom fields and comments are not written as they are mapped: they
+    are collected in `writes` ((model, rows), in order) and written when the batch completes,
+    together with the audit rows (run.py: on PostgreSQL by a writer thread while the next batch is
+    read). `flagged` are the (post row, LGPD result) to record in workflow_states once they exist.
+    """
 
     def __init__(self, state, actor_id):
         self.state, self.actor_id = state, actor_id
         self.audit = []
+        self.writes = []
+        self.flagged = []
+
+    def write(self, model, rows):
+        if rows:
+            self.writes.append((model, rows))
 
     def audited(self, resource_type, resource_id, source_id):
         self.audit.append({"id": uuid.uuid4(), "operation": "create", "resource_type": resource_type,

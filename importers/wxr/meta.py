@@ -6,6 +6,7 @@ become lists. A value that looks serialized but does not parse (lengths broken b
 or re-encoding) is kept as text and reported.
 """
 
+import functools
 import json
 import re
 
@@ -54,6 +55,20 @@ def unserialize(value):
 
 def decode(value):
     """(meta_type, stored text, broken?) for one raw meta value."""
+    if len(value) <= CACHED_LENGTH:
+        return _decode_short(value)
+    return _decode(value)
+
+
+CACHED_LENGTH = 512            # short values repeat across posts (flags, counters, small arrays): decoded once
+
+
+@functools.lru_cache(maxsize=4096)
+def _decode_short(value):
+    return _decode(value)
+
+
+def _decode(value):
     if looks_serialized(value):
         try:
             return "json", json.dumps(unserialize(value), ensure_ascii=False), False

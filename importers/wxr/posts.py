@@ -1,12 +1,14 @@
 """Items → posts (posts, pages, custom types), their terms and their meta (wxr.md §8.2, §8.5).
 
-One batch of items is written with a handful of multi-row INSERTs (posts, post_terms,
-custom_fields), never one ORM save per row. An item whose source id is already in the tenant
-(posts.source_id with the same guid) is left alone: importing again changes nothing, and an
-interrupted import run again goes on where it stopped. Parents and featured images are noted
-and resolved at the end (they may come later in the file).
+One batch of items is written with a handful of multi-row inserts (posts, post_terms,
+custom_fields, comments: the batch's writes, see run.py), never one ORM save per row. An item
+whose source id is already in the tenant (posts.source_id with the same guid) is left alone:
+importing again changes nothing, and an interrupted import run again goes on where it stopped.
+Parents are noted and resolved at the end (they may come later in the file); so are featured
+images, unless their attachment is already in.
 """
 
+import collections
 import re
 import uuid
 
@@ -24,6 +26,7 @@ SKIP_TYPES = {"nav_menu_item", "wp_template", "wp_template_part", "wp_global_sty
 STATUSES = {"publish", "draft", "pending", "private", "future", "trash"}
 MAX_TITLE = 255
 GALLERY = re.compile(r"\[gallery[^\]]*\bids=")
+Found = collections.namedtuple("Found", "id source_id guid wp_id")
 
 
 def classify(item):
@@ -46,8 +49,9 @@ def existing_by_source(model, items):
     found = {}
     for start in range(0, len(wanted), 500):
         part = wanted[start:start + 500]
-        query = model.select(model.id, model.source_id, model.guid, model.wp_id).where(model.source_id.in_(part))
-        for row in query:
+        for values in bulk.values_in(model, (model.id, model.source_id, model.guid, model.wp_id), model.source_id,
+                                     part, probe=model is Post):
+            row = Found(*values)
             found.setdefault(row.source_id, []).append(row)
     out = {}
     for item in items:
@@ -76,26 +80,27 @@ class Posts:
         comments.load(self.importer, old, state, batch)
         if not new:
             return
-        wp_ids = ids.allocate("post", [item["post_id"] for item in new], self.report)
-        slugs_in_use = self._taken_slugs(new)
-        rows, links, fields = [], [], []
+        wp_ids = ids.allocate("post", [item["post_id"] for item in new], self.report, self.importer.inflight("post"))
+        slugs_in_use = self._taken_slugs(new) | set(self.importer.inflight("slug"))
+        rows, links, fields, ahead = [], [], [], {}
         for item, wp_id in zip(new, wp_ids):
             rows.append(self._row(item, wp_id, state, slugs_in_use, links, fields, batch))
-        flagged = self.importer.detector.check(rows, fields, state)
-        bulk.insert(Post, rows)
-        bulk.insert(PostTerm, links)
-        bulk.insert(CustomField, fields)
+            if item.get("_ahead") is not None:
+                ahead[rows[-1]["id"]] = item["_ahead"][2]
+        batch.flagged.extend(self.importer.detector.check(rows, fields, state, ahead))
+        batch.write(Post, rows)
+        batch.write(PostTerm, links)
+        batch.write(CustomField, fields)
         comments.load(self.importer, [(row["id"], item) for row, item in zip(rows, new)], state, batch, already={})
         self.report.count("posts", "created", len(rows))
         self.report.count("custom_fields", "created", len(fields))
-        self.importer.detector.record(flagged, self.importer.user_row(self.importer.fallback))
 
     def _taken_slugs(self, items):
         wanted = list({item["post_name"] for item in items if item["post_name"]})
         taken = set()
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
-            taken.update(slug for (slug,) in Post.select(Post.slug).where(Post.slug.in_(part)).tuples())
+            taken.update(slug for (slug,) in bulk.values_in(Post, (Post.slug,), Post.slug, part, probe=True))
         return taken
 
     def _slug(self, item, taken):
@@ -124,7 +129,7 @@ class Posts:
         local, gmt = self._dates(item)
         content, excerpt = self._texts(item, state, post_id)
         post_format, category = self._terms(item, post_id, state, links, batch)
-        template = self._meta(item, post_id, state, fields)
+        template, featured = self._meta(item, post_id, state, fields)
         if item["post_parent"]:
             state.parents.append(("post", post_id, item["post_parent"]))
         batch.audited("post", post_id, item["post_id"])
@@ -140,6 +145,7 @@ class Posts:
             "menu_order": item["menu_order"] or 0, "password": (item.get("post_password") or "")[:255],
             "sticky": bool(item["is_sticky"]), "format": post_format[:20], "template": template,
             "guid": item["guid"].strip()[:500], "source_id": item["post_id"], "compliance_level": "public",
+            "featured_media": featured,
         }
 
     def _dates(self, item):
@@ -152,11 +158,28 @@ class Posts:
             local = dates.to_local(gmt, self.importer.zone)
         return local, gmt
 
-    def _texts(self, item, state, post_id):
+    def prepare(self, item, state):
+        """What needs no database, done while the previous batch is written (run.py): the item's texts
+        rewritten and the LGPD scans of its title, excerpt and content. Not when downloading media (the
+        URL remap grows with each stored file)."""
+        if (self.importer.options.media == "download" or item["post_type"] == "attachment"
+                or classify(item) is not None):
+            return
+        content, excerpt = self._rewritten(item, state)
+        scans = self.importer.detector.scan_ahead({"title": item["title"][:MAX_TITLE], "excerpt": excerpt or "",
+                                                   "content": content or ""})
+        item["_ahead"] = (content, excerpt, scans)
+
+    def _rewritten(self, item, state):
         content = urls.rewrite(item["content"], state.url_remap)
         excerpt = item["excerpt"]
         if state.site_rewrite is not None:
             content, excerpt = state.site_rewrite(content), state.site_rewrite(excerpt)
+        return content, excerpt
+
+    def _texts(self, item, state, post_id):
+        ahead = item.get("_ahead")
+        content, excerpt = (ahead[0], ahead[1]) if ahead is not None else self._rewritten(item, state)
         if GALLERY.search(content):
             state.galleries.append(post_id)
         return content, excerpt
@@ -181,13 +204,18 @@ class Posts:
         return post_format, category
 
     def _meta(self, item, post_id, state, fields):
-        """custom_fields rows of the item (one per key); notes the featured image. Returns the page template."""
-        template, grouped = "", {}
+        """custom_fields rows of the item (one per key). Returns (page template, featured image): the featured
+        image when its attachment is already in (this file), else it is noted for the end of the import."""
+        template, grouped, featured, first = "", {}, None, True
         for row in item["postmeta"]:
             key = row["key"]
             if key == "_thumbnail_id":
-                if _int(row["value"]):
-                    state.thumbnails.append((post_id, _int(row["value"])))
+                source = _int(row["value"])
+                if source and first and source in state.media_ids:
+                    featured = state.media_ids[source]          # the first one wins, as at the end
+                elif source:
+                    state.thumbnails.append((post_id, source))
+                first = first and not source
                 continue
             if key == "_wp_page_template":
                 template = row["value"][:255]
@@ -207,7 +235,7 @@ class Posts:
                 self.report.warn(f"post {item['post_id']} meta {key}: looks PHP-serialized but does not parse; "
                                  "kept as text")
             fields.append(acf.field_row(post_id, key, text, meta_type, grouped, position))
-        return template
+        return template, featured
 
     def _note_references(self, state, row_id, item):
         if item["post_parent"]:

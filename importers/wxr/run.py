@@ -11,22 +11,28 @@ so what was committed is skipped and the rest is written; the last step (parents
 images, term parents and levels, URL rewriting, term counts) is recomputed from the file and
 the database on every run. `dry_run` runs everything in one transaction that is rolled back,
 and never touches the network.
+
+Throughput (bench/import.py). Rows go as COPY (bulk.py); on PostgreSQL a batch's posts, links,
+fields, comments and their audit rows are sent by a writer thread, in a transaction of its own,
+while this thread reads and maps the next batch (see "one batch" below).
 """
 
+import concurrent.futures
 import contextlib
 import os
 
 import peewee
 
-from wpcompat import audit, dates
-from wpcompat.db import db, enter_tenant, current_tenant, transaction_hooks
+from wpcompat import dates
+from wpcompat.db import db, enter_tenant, current_tenant, is_postgres, transaction_hooks
 from wpcompat.errors import WPError
-from wpcompat.models import Media, Post, Tenant, User
+from wpcompat.models import AuditTrail, Comment, Media, Post, Tenant, User
 from wpcompat.models.base import utcnow
 from wpcompat.responses.media import source_url as stored_media_url
 from wpcompat.sites import Site
 
-from importers.wxr import phi, references, urls
+from importers.wxr import bulk, phi, references, urls
+from importers.wxr import writes as writes_module
 from importers.wxr.acf import Acf
 from importers.wxr.attachments import Attachments
 from importers.wxr.authors import Authors
@@ -37,7 +43,7 @@ from importers.wxr.reader import WxrError, read
 from importers.wxr.report import Report
 from importers.wxr.terms import Terms
 
-AUDIT_CHUNK = 500
+PROBE_ABOVE = 5000       # posts in the tenant from which the per-batch lookups probe value by value (bulk.values_in)
 
 
 class _DryRun(Exception):
@@ -77,6 +83,10 @@ class WxrImporter:
         self.attachments = Attachments(self)
         self.detector = phi.Detector(self.report, options.phi)
         self._users = {}
+        self._pending = None            # the batch the writer thread is sending: (future, file state)
+        self._inflight = None           # its ids and slugs (see "one batch")
+        self._executor = None           # the writer thread (PostgreSQL)
+        self._posts_before = 0
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -90,7 +100,10 @@ class WxrImporter:
             except _DryRun:
                 pass
         else:
-            self._run(paths)
+            try:
+                self._run(paths)
+            finally:
+                self._close_writer()
         return self.report.finish()
 
     def _run(self, paths):
@@ -98,6 +111,7 @@ class WxrImporter:
             self.authors.resolve_fixed()
             self.fallback = self._fallback_user()
             self.acf = Acf()
+            self._posts_before = self._tenant_posts()
         for path in paths:
             self.import_file(path)
 
@@ -121,6 +135,12 @@ class WxrImporter:
         for action in hooks[0]:
             action()
 
+    def _tenant_posts(self):
+        """How many posts the tenant has (post_counts: no scan of posts)."""
+        (total,) = self.database.execute_sql("SELECT COALESCE(SUM(count), 0) FROM post_counts WHERE tenant_id = "
+                                             f"{self.database.param}", (str(self.tenant.id),)).fetchone()
+        return int(total or 0)
+
     def _fallback_user(self):
         """Posts whose author is not in the file (or not mapped) go to the tenant's first administrator."""
         user = (User.select(User.id).where(User.role == "administrator", User.deleted_at.is_null())
@@ -142,6 +162,16 @@ class WxrImporter:
                 self.options.progress(done[0], total)
 
         buffer = []
+        try:
+            self._read_into_batches(path, name, progress, state, buffer)
+        except BaseException:
+            self.complete()                 # the batch being written is committed, as the ones before it
+            raise
+        self.complete()
+        with self.scope():
+            references.finish(self, state)
+
+    def _read_into_batches(self, path, name, progress, state, buffer):
         for kind, record in read(path, name, progress):
             if kind == "site":
                 state.base_url = record["base_site_url"] or record["base_blog_url"]
@@ -157,33 +187,159 @@ class WxrImporter:
                     self.report.warn(f"{name}: {record['control_chars_dropped']} control character(s) "
                                      "not allowed in XML were dropped")
                 continue
+            if kind == "item" and self._pending is not None:
+                self.posts.prepare(record, state)      # while the previous batch is being written
             buffer.append((kind, record))
             if len(buffer) >= self.options.batch_size:
                 self.flush(buffer, state)
                 buffer = []
         if buffer:
             self.flush(buffer, state)
-        with self.scope():
-            references.finish(self, state)
 
     # --- one batch --------------------------------------------------------------------------------
+    #
+    # A batch is mapped in a transaction: authors, terms and media are written as they come (with their
+    # audit rows); posts, their term links, custom fields and comments are collected in batch.writes.
+    #
+    # SQLite, dry runs, media downloads: the writes, the rest of the audit rows and the workflow_states
+    # rows of flagged posts follow in the same transaction, which then commits.
+    #
+    # PostgreSQL otherwise: the mapping transaction commits, and the writes go to a writer thread, which
+    # sends them on its own connection in a transaction of their own, with their audit rows and the
+    # workflow_states rows (each transaction holds the audit rows of what it writes). Meanwhile this
+    # thread reads, parses and maps the next batch, so the database inserts one batch while Python
+    # prepares the next. The batch being written is not visible to the next one's lookups: its post and
+    # comment ids and its slugs are kept in memory until it commits (`inflight`), so nothing is given
+    # twice. A writer failure surfaces when the next batch is handed over (or at the end of the file).
 
     def flush(self, records, state):
+        if self._pipelined():
+            return self._flush_to_writer(records, state)
+        stack = contextlib.ExitStack()
         try:
-            with self.scope():
-                batch = Batch(state, self.fallback)
-                authors = [record for kind, record in records if kind == "author"]
-                terms = [record for kind, record in records if kind == "term"]
-                items = [record for kind, record in records if kind == "item"]
-                self.authors.load(authors, state, batch)
-                self.terms.load(terms, state, batch)
-                self.load_items(items, state, batch)
-                for start in range(0, len(batch.audit), AUDIT_CHUNK):
-                    audit.write(batch.audit[start:start + AUDIT_CHUNK])
+            stack.enter_context(self.scope())
+            batch = self._map(records, state)
+            try:
+                writes_module.write_here(self.database, batch.writes + [(AuditTrail, batch.audit)])
+            except peewee.IntegrityError:
+                failed, operations = writes_module.one_by_one(self.database, batch.writes, batch.audit)
+                writes_module.apply(self.report, operations)
+                batch.flagged = [(row, result) for row, result in batch.flagged if row["id"] not in failed]
+            self.detector.record(batch.flagged, self.user_row(self.fallback))
+        except BaseException as error:
+            self._fail(stack, error, state)
+        try:
+            stack.close()                                          # COMMIT
+        except BaseException as error:
+            self._fail(stack, error, state)
+
+    def _map(self, records, state):
+        counts = self.report.counts
+        bulk.probing.set(self._posts_before + counts["posts"]["created"] + counts["media"]["created"] > PROBE_ABOVE)
+        batch = Batch(state, self.fallback)
+        authors = [record for kind, record in records if kind == "author"]
+        terms = [record for kind, record in records if kind == "term"]
+        items = [record for kind, record in records if kind == "item"]
+        self.authors.load(authors, state, batch)
+        self.terms.load(terms, state, batch)
+        self.load_items(items, state, batch)
+        return batch
+
+    def _flush_to_writer(self, records, state):
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(self.scope())
+            batch = self._map(records, state)
+            written = {row["id"] for model, rows in batch.writes if model in (Post, Comment, Media) for row in rows}
+            bulk.insert(AuditTrail, [row for row in batch.audit if row["resource_id"] not in written])
+            theirs = [row for row in batch.audit if row["resource_id"] in written]
+        except BaseException as error:
+            self._fail(stack, error, state)
+        try:
+            stack.close()                                          # COMMIT the mapping (terms, media, ids)
+        except BaseException as error:
+            self._fail(stack, error, state)
+        self.complete()                                            # the previous batch is in
+        inflight = {"post": set(), "comment": set(), "slug": set(), "media_slug": set(), "filename": set()}
+        for model, rows in batch.writes:
+            if model is Post:
+                inflight["post"].update(row["wp_id"] for row in rows)
+                inflight["slug"].update(row["slug"] for row in rows if row["slug"])
+            elif model is Media:
+                inflight["post"].update(row["wp_id"] for row in rows)
+                inflight["media_slug"].update(row["slug"] for row in rows)
+                inflight["filename"].update(row["filename"] for row in rows)
+            elif model is Comment:
+                inflight["comment"].update(row["wp_id"] for row in rows)
+        self._inflight = inflight
+        future = self._writer().submit(self._write_job, batch.writes + [(AuditTrail, theirs)], batch.flagged)
+        self._pending = (future, state)
+
+    def complete(self):
+        """Wait for the batch the writer thread is sending (PostgreSQL); its report corrections apply here."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        future, state = pending
+        try:
+            operations = future.result()
         except (peewee.DatabaseError, WPError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise WxrError(f"{state.name}: a batch failed and was rolled back ({reason}); batches before it "
                            "are committed: run the same import again to finish it") from None
+        finally:
+            self._inflight = None
+        writes_module.apply(self.report, operations)
+
+    def _write_job(self, writes, flagged):
+        """In the writer thread: one batch's rows in one transaction of its own connection. Returns the
+        report corrections for posts the database refused (applied by the importer's thread)."""
+        operations = []
+        with self.scope():
+            try:
+                writes_module.write_here(self.database, writes)
+            except peewee.IntegrityError:
+                rows = [(model, rows) for model, rows in writes if model is not AuditTrail]
+                audit = [row for model, audit_rows in writes if model is AuditTrail for row in audit_rows]
+                failed, operations = writes_module.one_by_one(self.database, rows, audit)
+                flagged = [(row, result) for row, result in flagged if row["id"] not in failed]
+            self.detector.record(flagged, self.user_row(self.fallback))
+        return operations
+
+    def inflight(self, kind):
+        """Ids ("post": posts and media, "comment"), slugs ("slug": posts, "media_slug") or media file keys
+        ("filename") of the batch the writer thread is sending."""
+        return self._inflight[kind] if self._inflight is not None else ()
+
+    def deferred_writes(self):
+        """Whether media rows go with the batch's writes (to the writer thread) rather than at once."""
+        return self._pipelined()
+
+    def _fail(self, stack, error, state):
+        """Roll the batch back and raise (a database refusal as WxrError, naming the batch)."""
+        stack.__exit__(type(error), error, error.__traceback__)
+        if isinstance(error, (peewee.DatabaseError, WPError)):
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise WxrError(f"{state.name}: a batch failed and was rolled back ({reason}); batches before it "
+                           "are committed: run the same import again to finish it") from None
+        raise error
+
+    def _pipelined(self):
+        return (is_postgres(self.database.obj if isinstance(self.database, peewee.DatabaseProxy) else self.database)
+                and not self.options.dry_run and self.options.media != "download")
+
+    def _writer(self):
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxr-writer")
+        return self._executor
+
+    def _close_writer(self):
+        if self._executor is not None:
+            try:
+                self._executor.submit(self.database.close).result()   # its pooled connection goes back
+            finally:
+                self._executor.shutdown(wait=True)
+                self._executor = None
 
     def load_items(self, items, state, batch):
         posts, attachments = [], []
@@ -205,23 +361,7 @@ class WxrImporter:
                 posts.append(item)
         self.attachments.load(attachments, state, batch)       # first: their URLs feed the posts' rewriting
         if posts:
-            try:
-                with self.database.atomic():
-                    self.posts.load(posts, state, batch)
-            except peewee.IntegrityError:
-                self._one_by_one(posts, state, batch)
-
-    def _one_by_one(self, posts, state, batch):
-        """A multi-row insert failed: write each item in its own savepoint so one bad item fails alone."""
-        for item in posts:
-            mark = len(batch.audit)
-            try:
-                with self.database.atomic():
-                    self.posts.load([item], state, batch)
-            except peewee.IntegrityError as error:
-                del batch.audit[mark:]
-                self.report.count("posts", "failed", reason="database refused the row")
-                self.report.warn(f"post {item['post_id']}: {str(error).strip().splitlines()[0]}")
+            self.posts.load(posts, state, batch)
 
     # --- helpers the mapping modules use -------------------------------------------------------------
 

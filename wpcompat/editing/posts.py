@@ -215,7 +215,7 @@ def save_existing(post, attempts=10):
 def _lock_post_ids():
     """Before updating a post, take the lock a new post takes first: its wp_id row (PostgreSQL).
 
-    A create holds the tenant's `post` id row (next_wp_id) and then, through the posts_keep_counts
+    A create holds the tenant's `post` id row (next_wp_id) and then, through the post_counts
     trigger, a post_counts row. An update took them the other way round: the trigger (it fires on
     every save, which sets every column) and then the revision's wp_id — a deadlock with any
     concurrent create. Both in one order now; updates already queued on the post_counts row.

@@ -49,6 +49,17 @@ def analyze(texts):
     for name, text in texts.items():
         if text:
             findings.extend(_scan(name, str(text)))
+    return result_of(findings)
+
+
+def scan(name, text):
+    """The findings of one field (``analyze({name: text}).findings``, unsorted); for callers that analyse
+    fields apart (a bulk import scans the long texts ahead) and join them with :func:`result_of`."""
+    return _scan(name, str(text)) if text else []
+
+
+def result_of(findings):
+    """The LgpdResult of findings gathered field by field with :func:`scan` (sorted here, in place)."""
     findings.sort(key=lambda item: (item["field"], item["start"]))
     return LgpdResult(score=score_of(findings), findings=findings,
                       contains_phi=any(item["kind"] in PHI_KINDS for item in findings))
@@ -96,10 +107,15 @@ def _plain(text):
 
 
 def _scan(name, text):
-    plain = _plain(text)
+    plain = _plain(text) if "<" in text or "&" in text else text
+    gates = _gates(plain)
+    if not gates:
+        return []
     taken = []      # spans already claimed by an earlier (more specific) detector
     found = []
     for kind, detector in _DETECTORS:
+        if kind not in gates:
+            continue
         for start, end in detector(plain):
             if any(start < other_end and other_start < end for other_start, other_end in taken):
                 continue
@@ -251,6 +267,63 @@ def _cpf(text):
 def _cue(text, start, words, reach=24):
     before = text[max(0, start - reach):start].lower()
     return any(word in before for word in words)
+
+
+# Gates: a cheap necessary condition per detector (a detector whose gate fails cannot match), so clean text
+# costs a few substring tests and two short scans instead of every detector's pattern. The digit gate holds
+# for every detector built on numbers (CPF, CNPJ, CNS, RG, CEP and phones need three digits, at most one
+# separator, three more); the word gates are the cues the patterns require, lower-cased (a superset of
+# their case-sensitive forms). tests/workflow/test_lgpd_gates.py checks gated == ungated on the samples.
+_DIGIT_GATE = re.compile(r"\d{3}[\s./-]?\d{3}")
+_PHONE_GATE = re.compile(r"\+\d|\(\d{2,3}\)")
+_RG_WORDS = ("rg", "r.g.", "registro geral", "identidade")
+_DOB_WORDS = ("nasc", "d.n", "dn", "born", "birth", "dob", "d.o", "do.b")
+_PATIENT_WORDS = ("pacient", "patient", "usuári", "gestante", "parturiente", "case of", "caso d",
+                  "sr.", "sra.", "senhor", "dona", "seu", "mr.", "mrs.", "ms.", "miss")
+_STREET_WORDS = ("rua", "r.", "avenida", "av.", "alameda", "al.", "travessa", "tv.", "praça", "pça.", "estrada",
+                 "rodovia", "largo", "viela", "servidão", "street", "st.", "avenue", "ave.", "road", "rd.",
+                 "boulevard", "blvd.", "lane", "ln.", "drive", "way", "court", "ct.", "place", "pl.", "terrace")
+
+
+def _gates(plain):
+    """The kinds whose detectors can match in this (tag-blanked) text."""
+    gates = set()
+    if "@" in plain:
+        gates.add("email")
+    count = _digit_count(plain)
+    number = count >= 6 and _DIGIT_GATE.search(plain) is not None
+    if number:
+        gates.update(("cns", "cnpj", "cpf", "rg", "address", "phone"))
+    elif ("+" in plain or "(" in plain) and _PHONE_GATE.search(plain) is not None:
+        gates.add("phone")
+    lower = plain.lower() if plain.isascii() else plain.lower().replace("ſ", "s")    # re.I folds ſ to s
+    if _has(lower, _PATIENT_WORDS):             # the only detector that may match without a digit
+        gates.add("patient")
+    if count >= 5 and not number and _has(lower, _RG_WORDS):
+        gates.add("rg")
+    if count >= 4 and _has(lower, _DOB_WORDS):   # every date form has four digits or more
+        gates.add("date_of_birth")
+    if count >= 1 and not number and _has(lower, _STREET_WORDS):
+        gates.add("address")
+    return gates
+
+
+_NOT_DIGITS = bytes(byte for byte in range(256) if not 48 <= byte <= 57)
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _digit_count(text):
+    """How many ASCII digits the text has (any other decimal digit counts as many)."""
+    if not text.isascii() and _OTHER_DIGIT.search(text) is not None:
+        return 1 << 20
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGITS))
+
+
+def _has(text, words):
+    for word in words:
+        if word in text:
+            return True
+    return False
 
 
 _DETECTORS = [
