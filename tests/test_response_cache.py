@@ -238,3 +238,33 @@ def test_the_store_counts_everything_an_entry_holds_and_caps_the_count():
         small.put(("k", number), Entry(None, 1, "200 OK", [], "application/json", b"[]", [], "t", None,
                                        time.monotonic()))
     assert small.size <= 64 * 1024 and len(small) < 64
+
+
+def test_a_hit_is_answered_before_the_app_with_the_headers_the_app_sent(client, site_a, audit_rows):
+    answered = []
+    fast_answer = client.app.fast_path
+
+    def watched(env, start_response):
+        answer = fast_answer(env, start_response)
+        answered.append(answer is not None)
+        return answer
+
+    client.app.fast_path = watched
+    first = get_posts(client, site_a)
+    second = get_posts(client, site_a)
+    assert answered == [False, True]
+
+    def without_id(result):
+        return {name: value for name, value in result.headers.items() if name != "x-request-id"}
+
+    assert without_id(second) == without_id(first) and second.content == first.content
+    assert second.headers["x-request-id"] != first.headers["x-request-id"]
+    rows = [row for row in audit_rows(site_a) if row.metadata["request_id"] == second.headers["x-request-id"]]
+    assert len(replayed(rows)) == 1 and rows[0].metadata["ip"] and rows[0].metadata["route"] == "/wp/v2/posts"
+    cors = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, headers={"Origin": "https://front.test"})
+    assert answered[-1] is False and cors.headers["access-control-allow-origin"] == "https://front.test"
+    assert cors.content == first.content                     # replayed by the chain, with its own CORS headers
+    head = client.simulate_head("/wp-json/wp/v2/posts", host=site_a.host)
+    head_again = client.simulate_head("/wp-json/wp/v2/posts", host=site_a.host)
+    assert answered[-2:] == [False, True] and head_again.content == b""
+    assert without_id(head_again) == without_id(head)

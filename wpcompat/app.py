@@ -85,12 +85,12 @@ def build_rest_server():
     return server
 
 
-def response_cache_middleware(settings, database):
-    """The anonymous-answer cache (none when WPCOMPAT_RESPONSE_CACHE_MB is 0)."""
+def response_cache(settings, database, directory):
+    """The anonymous-answer cache (None when WPCOMPAT_RESPONSE_CACHE_MB is 0)."""
     if not settings.response_cache_mb:
-        return []
+        return None
     store = Store(settings.response_cache_mb * 1024 * 1024, settings.response_cache_seconds)
-    return [ResponseCache(database, store, _dumps, settings.audit_reads_durable)]
+    return ResponseCache(database, store, _dumps, settings, directory, falcon.RequestOptions())
 
 
 def create_app(settings, database=None):
@@ -101,17 +101,21 @@ def create_app(settings, database=None):
     configure_serving_role(database, settings.app_role, defer_if_unreachable=True)   # PostgreSQL down at boot
     bind(database)
     site_directory = SiteDirectory(database)
+    cache = response_cache(settings, database, site_directory)
     app = RetryingApp(media_type=JSON_CONTENT_TYPE, middleware=[
         middleware.RequestId(settings),
         middleware.RestHeaders(),
         middleware.RestRoute(),
         middleware.TenantFromHost(site_directory),
-        *response_cache_middleware(settings, database),
+        *([cache] if cache else []),
         middleware.UnitOfWork(database, settings.audit_reads_durable),
         middleware.Authenticate(),
         middleware.AuditTrail(),
     ])
     app.req_options.strip_url_path_trailing_slash = True
+    if cache:                                  # hits answered before Falcon, parsing URLs as the app does
+        cache.req_options = app.req_options
+        app.fast_path = cache.fast_answer
     app.resp_options.default_media_type = JSON_CONTENT_TYPE
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(dumps=_dumps)   # orjson
     errors.install(app)

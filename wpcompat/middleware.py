@@ -27,15 +27,7 @@ class RequestId:
         self.settings = settings
 
     def process_request(self, req, resp):
-        ctx = req.context
-        ctx.request_id = uuid.uuid4().hex
-        ctx.site = None
-        ctx.user = auth.ANONYMOUS
-        ctx.trust_score = auth.TRUST_ANONYMOUS
-        ctx.audit_events = []
-        ctx.deferred_audit = []
-        ctx.client_ip = (req.access_route[0] if self.settings.trust_forwarded_for and req.access_route
-                         else req.remote_addr)
+        start_context(req, self.settings)
         if req.content_length and req.content_length > self.settings.max_body_bytes:
             raise WPError("rest_request_entity_too_large",
                           f"The request body is larger than {self.settings.max_body_bytes} bytes.", 413)
@@ -44,6 +36,18 @@ class RequestId:
         request_id = getattr(req.context, "request_id", None)
         if request_id:
             resp.set_header("X-Request-ID", request_id)
+
+
+def start_context(req, settings):
+    """A request's id and the defaults the rest of the chain relies on (anonymous until authenticated)."""
+    ctx = req.context
+    ctx.request_id = uuid.uuid4().hex
+    ctx.site = None
+    ctx.user = auth.ANONYMOUS
+    ctx.trust_score = auth.TRUST_ANONYMOUS
+    ctx.audit_events = []
+    ctx.deferred_audit = []
+    ctx.client_ip = req.access_route[0] if settings.trust_forwarded_for and req.access_route else req.remote_addr
 
 
 class RestHeaders:

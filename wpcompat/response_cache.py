@@ -25,15 +25,18 @@ import functools
 import threading
 import time
 
+import falcon
 import orjson
 
 from wpcompat import audit
 from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
                          tenant_scope, uuid_param)
+from wpcompat.middleware import start_context
 from wpcompat.queries.compiled import execute_prepared
 from wpcompat.rest.request import parse_params, without_nul
 
 REST_PREFIX = "/wp-json"
+WSGI_ENTRY = "wpcompat.response_cache.entry"
 LARGEST_ENTRY = 8 * 1024 * 1024          # an answer larger than this (or an eighth of the cache) is not kept
 MAX_ENTRIES = 20_000                     # per worker, however small the answers
 ENTRY_OVERHEAD = 1024                    # bytes counted per entry for the objects around its data
@@ -67,6 +70,7 @@ class Entry:
     default_tag: str
     rest_route: str
     stored_at: float
+    wsgi: tuple = None           # (status, headers) as sent, but X-Request-ID: for fast_answer
 
 
 class Store:
@@ -150,11 +154,44 @@ class ResponseCache:
     unit of work has committed.
     """
 
-    def __init__(self, database, store, dumps, durable_reads=True):
+    def __init__(self, database, store, dumps, settings, directory, req_options):
         self.database = database
         self.store = store
         self.dumps = dumps
-        self.durable_reads = durable_reads
+        self.durable_reads = settings.audit_reads_durable
+        self.settings = settings
+        self.directory = directory
+        self.req_options = req_options
+
+    def fast_answer(self, env, start_response):
+        """A hit answered at the WSGI door, before Falcon and the middleware chain; None: not one.
+
+        The same request key, site check and gated audit as process_request; the status and
+        headers are the ones the chain sent when the answer was built (WSGI_ENTRY), with this
+        request's own X-Request-ID. A request with an Origin (its CORS headers are its own) or a
+        body never comes this way."""
+        if env.get("REQUEST_METHOD") not in ("GET", "HEAD") or not env.get("PATH_INFO", "").startswith(REST_PREFIX) \
+                or env.get("HTTP_ORIGIN") or env.get("CONTENT_LENGTH") not in (None, "", "0"):
+            return None
+        req = falcon.Request(env, options=self.req_options)
+        site = self.directory.lookup(req.get_header("Host") and req.host)
+        if site is None:
+            return None
+        start_context(req, self.settings)
+        req.context.site = site
+        key = request_key(req)
+        entry = self.store.get(key) if key is not None else None
+        if entry is None or entry.wsgi is None or not (entry.site is site or entry.site == site):
+            return None
+        try:
+            if not self._audit_if_current(req, entry):
+                self.store.drop(key)
+                return None
+        finally:
+            release_connection(self.database)
+        status, headers = entry.wsgi
+        start_response(status, [*headers, ("x-request-id", req.context.request_id)])
+        return [] if req.method == "HEAD" else [entry.body]
 
     def process_request(self, req, resp):
         key = request_key(req)
@@ -201,9 +238,12 @@ class ResponseCache:
         headers = [(name, value) for name, value in resp.headers.items()
                    if name not in ("content-type", "content-length", "x-request-id")]
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
-        self.store.put(key, Entry(req.context.site, generation, resp.status, headers, resp.content_type, body,
-                                  list(req.context.audit_events), default_tag,
-                                  getattr(req.context, "rest_route", None), time.monotonic()))
+        entry = Entry(req.context.site, generation, resp.status, headers, resp.content_type, body,
+                      list(req.context.audit_events), default_tag, getattr(req.context, "rest_route", None),
+                      time.monotonic())
+        self.store.put(key, entry)
+        req.env[WSGI_ENTRY] = entry        # RetryingApp records the status and headers it sends
+
 
     def _audit_if_current(self, req, entry):
         """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
@@ -254,3 +294,10 @@ class ResponseCache:
                 return 0
             self.database.execute_sql(*audit.insert_statement(rows))
             return len(rows)
+
+
+def remember_wsgi_answer(env, status, headers):
+    """After the chain answered: the status and headers an entry made in this request was sent with."""
+    entry = env.get(WSGI_ENTRY)
+    if entry is not None and status.startswith("200"):
+        entry.wsgi = (status, [(name, value) for name, value in headers if name.lower() != "x-request-id"])
