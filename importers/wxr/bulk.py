@@ -188,14 +188,19 @@ def copy_rows(table, columns, text):
                        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM moved")
 
 
+def _writing_scope(model):
+    """(the current tenant, the bound database) for a write to `model`; no tenant: refused."""
+    tenant = current_tenant.get()
+    if tenant is None:
+        raise PermissionError(f"no tenant set: cannot write {model._meta.table_name}")
+    return tenant, (db.obj if hasattr(db, "obj") else db)
+
+
 def insert(model, rows):
     """Insert rows of `model` (dicts by field name; missing fields take their defaults) in the current tenant."""
     if not rows:
         return
-    tenant = current_tenant.get()
-    if tenant is None:
-        raise PermissionError(f"no tenant set: cannot write {model._meta.table_name}")
-    target = db.obj if hasattr(db, "obj") else db
+    tenant, target = _writing_scope(model)
     if is_postgres(target):
         with_id = model._meta.primary_key.default is not uuid.uuid4 or any("id" in row for row in rows)
         columns, format_rows, _fields = _plan(model, with_id)
@@ -236,10 +241,7 @@ def set_where_null(model, field, pairs):
     as a scan of the tenant's rows: quadratic). SQLite: executemany."""
     if not pairs:
         return
-    tenant = current_tenant.get()
-    if tenant is None:
-        raise PermissionError(f"no tenant set: cannot write {model._meta.table_name}")
-    target = db.obj if hasattr(db, "obj") else db
+    tenant, target = _writing_scope(model)
     column = field.column_name
     id_field = model._meta.primary_key
     first = {}
