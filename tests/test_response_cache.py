@@ -244,8 +244,8 @@ def test_a_hit_is_answered_before_the_app_with_the_headers_the_app_sent(client, 
     answered = []
     fast_answer = client.app.fast_path
 
-    def watched(env, start_response):
-        answer = fast_answer(env, start_response)
+    def watched(env, start_response, body):
+        answer = fast_answer(env, start_response, body)
         answered.append(answer is not None)
         return answer
 

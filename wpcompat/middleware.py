@@ -127,8 +127,9 @@ class UnitOfWork:
             db.initialize(self.database)
         release_connection(self.database, only_if_broken=True)   # e.g. left by a failed site lookup
         self.database.connect(reuse_if_open=True)
+        keepable = req.method in ("GET", "HEAD") or getattr(req.context, "cache_key", None) is not None
         req.context.txn = begin_tenant(self.database, site.id,       # for the caches of reads (0011)
-                                       read_generation=req.method in ("GET", "HEAD"))
+                                       read_generation=keepable)
         req.context.content_generation = getattr(req.context.txn, "content_generation", None)
         req.context.hooks_token = transaction_hooks.set(([], []))
         req.context.tenant_token = current_tenant.set(site.id)

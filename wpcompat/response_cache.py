@@ -17,18 +17,34 @@ answered 200 and committed. Nothing a logged-in user, an editor or a PHI reader 
 A hit is still audited: one round trip sends the tenant, checks the generation and inserts
 the request's audit rows only if it still matches, and commits (on PostgreSQL one implicit
 transaction, so a stale entry writes nothing and the request runs as a miss).
+
+XML-RPC sends the credentials inside every call, so its reads are signed-in answers. The answer
+to a call of a read-only method marked `keep_answer` (posts, pages, terms: xmlrpc/table.py) is
+kept for the caller alone: under the exact request body (which holds the username and password;
+the key holds only a keyed BLAKE2b of it, under a random per-process key), the tenant, host,
+scheme and client IP. A later identical call replays it only while
+- the tenant's generation has not moved (users are content tables: a changed password, role or
+  account moves it, so the next call signs in afresh),
+- the application password that signed in still exists (checked in the same gated INSERT),
+- the login is not locked out by the failed-login limits (wpcompat.limits), and the site's
+  settings (XML-RPC switched off) are unchanged,
+and is audited as the caller (user, trust score, method, ids), marked `served_from: cache`.
+Answers that loaded anything PHI-grade (a post at level phi, a PHI field, PHI media) are never
+kept, and neither are faults, writes or system.multicall.
 """
 
 import collections
 import dataclasses
 import functools
+import hashlib
+import secrets
 import threading
 import time
 
 import falcon
 import orjson
 
-from wpcompat import audit
+from wpcompat import audit, limits
 from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
                          tenant_scope, uuid_param)
 from wpcompat.middleware import start_context
@@ -36,25 +52,33 @@ from wpcompat.queries.compiled import execute_prepared
 from wpcompat.rest.request import parse_params, without_nul
 
 REST_PREFIX = "/wp-json"
+XMLRPC_PATH = "/xmlrpc.php"
 WSGI_ENTRY = "wpcompat.response_cache.entry"
+REQUEST_BODY = "wpcompat.request_body"   # the body RetryingApp buffered (XML-RPC keys on it)
 LARGEST_ENTRY = 8 * 1024 * 1024          # an answer larger than this (or an eighth of the cache) is not kept
 MAX_ENTRIES = 20_000                     # per worker, however small the answers
 ENTRY_OVERHEAD = 1024                    # bytes counted per entry for the objects around its data
 LONGEST_QUERY = 2048                     # a longer query string is answered, never kept
+LONGEST_XMLRPC_BODY = 16 * 1024          # a longer call is answered, never kept
+_body_key = secrets.token_bytes(32)      # keys an XML-RPC body's digest (it holds a password)
 
 # audit_trail's columns typed as the gated INSERT … SELECT must type them (a UNION would read text)
 AUDIT_CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
                "trust_score": "integer", "created_at": "timestamp"}
 
 UUID_COLUMNS = {name for name, cast in AUDIT_CASTS.items() if cast == "uuid"}
+APP_PASSWORD_SQL = "SELECT 1 FROM app_passwords WHERE id = {p}"
 
 
-@functools.lru_cache(maxsize=16)
-def gated_insert_sql(count):
-    """INSERT of `count` audit rows, each written only if the tenant's generation is the one given."""
+@functools.lru_cache(maxsize=32)
+def gated_insert_sql(count, app_password=False):
+    """INSERT of `count` audit rows, each written only if the tenant's generation is the one given
+    (and, with app_password, only if that application password still exists)."""
     columns = ", ".join(audit.COLUMNS)
     typed = ", ".join(f"%s::{AUDIT_CASTS[name]}" if name in AUDIT_CASTS else "%s" for name in audit.COLUMNS)
     one = f"SELECT {typed} WHERE ({GENERATION_SQL.format(p='%s')}) = %s"
+    if app_password:
+        one += f" AND EXISTS ({APP_PASSWORD_SQL.format(p='%s::uuid')})"
     return f"INSERT INTO audit_trail ({columns}) {' UNION ALL '.join([one] * count)} RETURNING 1"
 
 
@@ -71,6 +95,7 @@ class Entry:
     rest_route: str
     stored_at: float
     wsgi: tuple = None           # (status, headers) as sent, but X-Request-ID: for fast_answer
+    caller: object = None        # XML-RPC: the xmlrpc.auth.Caller it was built for (None: anonymous REST)
 
 
 class Store:
@@ -147,6 +172,16 @@ def request_key(req):
     return (req.context.site.id, req.scheme, req.netloc, req.method, req.path, req.query_string)
 
 
+def xmlrpc_key(req, body):
+    """The key of an XML-RPC call that may be replayed to the same caller, or None (see the module docstring)."""
+    if req.method != "POST" or req.path != XMLRPC_PATH or not body or len(body) > LONGEST_XMLRPC_BODY:
+        return None
+    if req.query_string or req.get_header("Authorization") or req.get_header("Origin"):
+        return None           # a Basic login is checked by the chain; CORS headers are per request
+    digest = hashlib.blake2b(body, key=_body_key, digest_size=32).digest()
+    return (req.context.site.id, req.scheme, req.netloc, "XMLRPC", req.context.client_ip, digest)
+
+
 class ResponseCache:
     """The middleware: answers a hit before the unit of work begins; keeps a committed miss.
 
@@ -163,14 +198,18 @@ class ResponseCache:
         self.directory = directory
         self.req_options = req_options
 
-    def fast_answer(self, env, start_response):
+    def fast_answer(self, env, start_response, body=None):
         """A hit answered at the WSGI door, before Falcon and the middleware chain; None: not one.
 
         The same request key, site check and gated audit as process_request; the status and
         headers are the ones the chain sent when the answer was built (WSGI_ENTRY), with this
-        request's own X-Request-ID. A request with an Origin (its CORS headers are its own) or a
-        body never comes this way."""
-        if env.get("REQUEST_METHOD") not in ("GET", "HEAD") or not env.get("PATH_INFO", "").startswith(REST_PREFIX) \
+        request's own X-Request-ID. A REST request with an Origin (its CORS headers are its own)
+        or a body never comes this way; an XML-RPC call comes with its body (RetryingApp read it)."""
+        method, path = env.get("REQUEST_METHOD"), env.get("PATH_INFO", "")
+        if method == "POST" and path == XMLRPC_PATH:
+            if not body:
+                return None
+        elif method not in ("GET", "HEAD") or not path.startswith(REST_PREFIX) \
                 or env.get("HTTP_ORIGIN") or env.get("CONTENT_LENGTH") not in (None, "", "0"):
             return None
         req = falcon.Request(env, options=self.req_options)
@@ -179,9 +218,11 @@ class ResponseCache:
             return None
         start_context(req, self.settings)
         req.context.site = site
-        key = request_key(req)
+        key = xmlrpc_key(req, body) if method == "POST" else request_key(req)
         entry = self.store.get(key) if key is not None else None
         if entry is None or entry.wsgi is None or not (entry.site is site or entry.site == site):
+            return None
+        if method == "POST" and (entry.caller is None or not self._may_replay_to(req, entry.caller)):
             return None
         try:
             if not self._audit_if_current(req, entry):
@@ -194,6 +235,9 @@ class ResponseCache:
         return [] if req.method == "HEAD" else [entry.body]
 
     def process_request(self, req, resp):
+        if req.method == "POST":                    # an XML-RPC call: kept here, replayed only at the door
+            req.context.cache_key = xmlrpc_key(req, req.env.get(REQUEST_BODY))
+            return
         key = request_key(req)
         req.context.cache_key = key
         if key is None:
@@ -220,9 +264,14 @@ class ResponseCache:
         generation = getattr(req.context, "content_generation", None)
         if not (req_succeeded and generation is not None and getattr(req.context, "committed", False)):
             return
-        if req.context.user.is_authenticated or getattr(req.context, "rest_failed", False):
+        if getattr(req.context, "rest_failed", False) or not str(resp.status).startswith("200"):
             return
-        if getattr(req.context, "rest_status", None) != 200 or not str(resp.status).startswith("200"):
+        caller = None
+        if req.method == "POST":                    # only a read-only XML-RPC call that signed in and succeeded
+            caller = getattr(req.context, "xmlrpc_caller", None)
+            if caller is None or req.context.user is not caller.user:
+                return
+        elif req.context.user.is_authenticated or getattr(req.context, "rest_status", None) != 200:
             return
         if resp.stream is not None or any(event.operation == audit.Operation.ACCESS
                                           for event in req.context.audit_events):
@@ -240,10 +289,17 @@ class ResponseCache:
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
         entry = Entry(req.context.site, generation, resp.status, headers, resp.content_type, body,
                       list(req.context.audit_events), default_tag, getattr(req.context, "rest_route", None),
-                      time.monotonic())
+                      time.monotonic(), caller=caller)
         self.store.put(key, entry)
         req.env[WSGI_ENTRY] = entry        # RetryingApp records the status and headers it sends
 
+    @staticmethod
+    def _may_replay_to(req, caller):
+        """The checks a kept XML-RPC answer needs besides the gated audit: not locked out; signed in as then."""
+        if limits.login_retry_after(req.context.site.id, req.context.client_ip, caller.username):
+            return False                            # the chain answers fault 429, as a fresh login would
+        req.context.user, req.context.trust_score = caller.user, caller.trust
+        return True
 
     def _audit_if_current(self, req, entry):
         """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
@@ -258,11 +314,12 @@ class ResponseCache:
         release_connection(database, only_if_broken=True)
         try:
             database.connect(reuse_if_open=True)
+            app_password = entry.caller.app_password if entry.caller is not None else None
             if is_postgres(database):
                 settle_serving_role(database)
-                written = self._gated_insert(context.site.id, entry.generation, rows)
+                written = self._gated_insert(context.site.id, entry.generation, rows, app_password)
             else:
-                written = self._sqlite_gated(context.site.id, entry.generation, rows)
+                written = self._sqlite_gated(context.site.id, entry.generation, rows, app_password)
         except Exception:                  # the request runs as a miss and meets the failure there
             release_connection(database, only_if_broken=True)
         if written != len(rows):           # stale (nothing was written) or failed: leave no trace of it
@@ -270,7 +327,7 @@ class ResponseCache:
             return False
         return True
 
-    def _gated_insert(self, tenant, generation, rows):
+    def _gated_insert(self, tenant, generation, rows, app_password=None):
         """One implicit transaction: tenant and role, then the audit rows only if nothing changed (a
         prepared statement per row count); the number of rows written."""
         setup, setup_params = _tenant_statement(self.database, tenant)
@@ -281,15 +338,18 @@ class ResponseCache:
         for row in rows:
             row = {**row, "tenant_id": tenant_text, "metadata": orjson.dumps(row["metadata"]).decode()}
             values += [str(row[name]) if name in UUID_COLUMNS else row[name] for name in audit.COLUMNS]
-            values += [tenant_text, generation]
-        cursor = execute_prepared(("audit hit", len(rows)), lambda _p: gated_insert_sql(len(rows)), values,
+            values += [tenant_text, generation] + ([str(app_password)] if app_password else [])
+        shape = ("audit hit", len(rows), bool(app_password))
+        cursor = execute_prepared(shape, lambda _p: gated_insert_sql(len(rows), bool(app_password)), values,
                                   prefix=(setup, setup_params), database=self.database)
         return len(cursor.fetchall())
 
-    def _sqlite_gated(self, tenant, generation, rows):
+    def _sqlite_gated(self, tenant, generation, rows, app_password=None):
         with tenant_scope(tenant, self.database) as transaction:
             current = self.database.execute_sql(GENERATION_SQL.format(p="?"), (uuid_param(tenant),)).fetchone()[0]
-            if current != generation:
+            revoked = app_password is not None and self.database.execute_sql(
+                APP_PASSWORD_SQL.format(p="?"), (uuid_param(app_password),)).fetchone() is None
+            if current != generation or revoked:
                 transaction.rollback()
                 return 0
             self.database.execute_sql(*audit.insert_statement(rows))

@@ -20,7 +20,7 @@ import time
 import falcon
 
 from wpcompat.errors import ATTEMPTS_LEFT, RETRY_REQUEST
-from wpcompat.response_cache import remember_wsgi_answer
+from wpcompat.response_cache import REQUEST_BODY, remember_wsgi_answer
 
 log = logging.getLogger("wpcompat")
 
@@ -29,23 +29,30 @@ MAX_BUFFERED_BODY = 1 << 20          # bytes; larger bodies (uploads) get one at
 
 
 class RetryingApp(falcon.App):
-    fast_path = None        # (env, start_response) → an answer, or None to go through the app
+    fast_path = None        # (env, start_response, body or None if not buffered) → an answer, or None
 
     def __call__(self, env, start_response):
-        if self.fast_path is not None:
-            answer = self.fast_path(env, start_response)
-            if answer is not None:
-                return answer
         try:
             size = int(env.get("CONTENT_LENGTH") or 0)
         except ValueError:
             size = -1
-        if size < 0 or size > MAX_BUFFERED_BODY or "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower():
+        buffered = not (size < 0 or size > MAX_BUFFERED_BODY
+                        or "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower())
+        body = (env["wsgi.input"].read(size) if size else b"") if buffered else None
+        if self.fast_path is not None:
+            try:
+                answer = self.fast_path(env, start_response, body)
+            except Exception:                   # e.g. the database is down: the chain answers it properly
+                log.warning("the response cache's fast path failed; answering through the app", exc_info=True)
+                answer = None
+            if answer is not None:
+                return answer
+        if body is None:
             return super().__call__(env, start_response)
-        body = env["wsgi.input"].read(size) if size else b""
         for attempt in range(1, ATTEMPTS + 1):
             attempt_env = dict(env)
             attempt_env["wsgi.input"] = io.BytesIO(body)
+            attempt_env[REQUEST_BODY] = body
             attempt_env[ATTEMPTS_LEFT] = ATTEMPTS - attempt
             started = []
 

@@ -95,6 +95,12 @@ def load_many(post_ids):
     return rows
 
 
+def patient_data_found(post_ids):
+    """Whether the LGPD stage found patient data in any of these posts (their latest workflow rows)."""
+    return any(((row.compliance_validations or {}).get("lgpd") or {}).get("contains_phi")
+               for row in load_many(post_ids).values())
+
+
 def row_for(post):
     row = load(post.id)
     if row is None:

@@ -16,6 +16,7 @@
 """
 
 import collections
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -27,7 +28,7 @@ from wpcompat import passwords
 from wpcompat.audit import Operation, record
 # The failed-login limiter is shared with REST's Basic auth; these names stay importable from here.
 from wpcompat.limits import (MAX_FAILURES_PER_IP, MAX_FAILURES_PER_LOGIN, MAX_TRACKED_KEYS,  # noqa: F401
-                             RATE_LIMITED, WINDOW_SECONDS, FailureCounter, failures)
+                             RATE_LIMITED, WINDOW_SECONDS, FailureCounter, failures, login_retry_after)
 from wpcompat.limits import _keys as _limit_keys
 from wpcompat.models import AppPassword
 from wpcompat.xmlrpc.call import text
@@ -78,28 +79,29 @@ def _looks_like_app_password(password):
 
 
 def _try_app_password(call, user, password):
-    """auth.authenticate_app_password for a user already found (one query less per call)."""
+    """auth.authenticate_app_password for a user already found (one query less per call): the id of
+    the application password that matches (its use recorded), or None."""
     for item in AppPassword.select().where(AppPassword.user == user.id):
         if passwords.verify_app_password(item.password_hash, password):
             wp_auth._record_use(item, call.req.context.client_ip)
-            return user
+            return item.id
     return None
 
 
 def verify(call, username, password):
-    """(user, trust score) when the credentials are good, else (None, 0)."""
+    """(user, trust score, application password id or None) when the credentials are good, else (None, 0, None)."""
     user = wp_auth.find_user(username) if username else None
     if user is None:
         _equalize_timing(password)
-        return None, 0
+        return None, 0, None
     app_first = _looks_like_app_password(password)
-    if app_first and _try_app_password(call, user, password) is not None:
-        return user, wp_auth.TRUST_APP_PASSWORD
+    if app_first and (app_password := _try_app_password(call, user, password)) is not None:
+        return user, wp_auth.TRUST_APP_PASSWORD, app_password
     if _login_password_ok(user, password):
-        return user, TRUST_LOGIN_PASSWORD
-    if not app_first and _try_app_password(call, user, password) is not None:
-        return user, wp_auth.TRUST_APP_PASSWORD
-    return None, 0
+        return user, TRUST_LOGIN_PASSWORD, None
+    if not app_first and (app_password := _try_app_password(call, user, password)) is not None:
+        return user, wp_auth.TRUST_APP_PASSWORD, app_password
+    return None, 0, None
 
 
 def _deny(call, username, reason):
@@ -123,13 +125,13 @@ def login(call, username, password):
         raise Fault.bad_login()
     cache_key = (username, hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest())
     if cache_key in state.logins:
-        return _signed_in(call, *state.logins[cache_key])
+        return _signed_in(call, state.logins[cache_key])
     ip_key, login_key = _keys(call, username)
-    if failures.count(ip_key) >= MAX_FAILURES_PER_IP or failures.count(login_key) >= MAX_FAILURES_PER_LOGIN:
+    if login_retry_after(call.site.id, call.req.context.client_ip, username):
         state.login_failed = True
         _deny(call, username, "rate limited")
         raise Fault(429, RATE_LIMITED)
-    user, trust = verify(call, username, password)
+    user, trust, app_password = verify(call, username, password)
     if user is None:
         state.login_failed = True
         failures.add(ip_key, MAX_FAILURES_PER_IP)
@@ -137,11 +139,21 @@ def login(call, username, password):
         _deny(call, username, "bad credentials")
         raise Fault.bad_login()
     failures.clear(login_key)
-    state.logins[cache_key] = (user, trust)
-    return _signed_in(call, user, trust)
+    state.logins[cache_key] = Caller(user, trust, username, app_password)
+    return _signed_in(call, state.logins[cache_key])
 
 
-def _signed_in(call, user, trust):
-    call.req.context.user = user
-    call.req.context.trust_score = trust
-    return user
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Who a login signed in: what a kept answer needs to be replayed to the same credentials only."""
+    user: object
+    trust: int
+    username: str                   # as sent: the failed-login limits are counted under it
+    app_password: object = None     # the application password's id when one signed in (revoking it ends replays)
+
+
+def _signed_in(call, caller):
+    call.state.caller = caller
+    call.req.context.user = caller.user
+    call.req.context.trust_score = caller.trust
+    return caller.user

@@ -18,6 +18,7 @@ class RequestState:
     login_failed: bool = False                      # wp_xmlrpc_server::$auth_failed
     logins: dict = dataclasses.field(default_factory=dict)
     disabled_status: int | None = None              # HTTP status when XML-RPC is switched off
+    caller: object = None                           # auth.Caller of the last successful login
 
 
 class Call:

@@ -16,6 +16,7 @@ import hashlib
 import json
 
 from wpcompat import permissions
+from wpcompat.acf import definitions as acf_definitions
 from wpcompat.models import CustomField
 from wpcompat.workflow.state import XMLRPC_KEYS
 from wpcompat.xmlrpc.call import php_int, struct, text
@@ -44,6 +45,17 @@ def is_protected(key):
 
 def may_see(user, row):
     return not row.is_phi or "phi" in permissions.compliance_levels(user)
+
+
+def acf_phi_names():
+    """Names of the tenant's top-level ACF fields that are PHI or hold PHI below them (one query)."""
+    registry = acf_definitions.load()
+    return tuple(field.name for group in registry.groups for field in group.fields if field.has_phi())
+
+
+def under_acf_field(key, names):
+    """Whether a meta key is one of these ACF fields' values or a sub-field value below one (`name_…`)."""
+    return any(key == name or key.startswith(name + "_") for name in names)
 
 
 def rows_by_post(post_ids):

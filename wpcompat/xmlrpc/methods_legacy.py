@@ -37,7 +37,7 @@ def mw_edit_post(call, args):
     return True
 
 
-@method("metaWeblog.getPost")
+@method("metaWeblog.getPost", keep_answer=True)
 def mw_get_post(call, args):
     call.login(arg(args, 1), arg(args, 2))
     post = editable_post(call, arg(args, 0))
@@ -45,7 +45,7 @@ def mw_get_post(call, args):
     return mw_post_struct(post, PostBatch(call, [post], authors=True), postid_as_int=True)
 
 
-@method("metaWeblog.getRecentPosts")
+@method("metaWeblog.getRecentPosts", keep_answer=True)
 def mw_get_recent_posts(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "edit_posts"):
@@ -66,7 +66,7 @@ def _post_only(call, post_id):
     return post
 
 
-@method("blogger.getPost")
+@method("blogger.getPost", keep_answer=True)
 def blogger_get_post(call, args):
     call.login(arg(args, 2), arg(args, 3))
     post = editable_post(call, arg(args, 1))
@@ -74,7 +74,7 @@ def blogger_get_post(call, args):
     return blogger_struct(post, PostBatch(call, [post], fields=False, media=False))
 
 
-@method("blogger.getRecentPosts")
+@method("blogger.getRecentPosts", keep_answer=True)
 def blogger_get_recent_posts(call, args):
     call.login(arg(args, 2), arg(args, 3))
     if not can(call.user, "edit_posts"):

@@ -28,11 +28,11 @@ def _page(call, page_id):
 
 def _structs(call, pages):
     batch = PostBatch(call, pages, terms=False, media=False, authors=True)
-    titles = parent_titles(pages)
+    titles = parent_titles(pages, call.user)
     return [page_struct(page, batch, titles) for page in pages]
 
 
-@method("wp.getPage")
+@method("wp.getPage", keep_answer=True)
 def wp_get_page(call, args):
     call.login(arg(args, 2), arg(args, 3))
     post = visible_post(call, arg(args, 1))
@@ -46,7 +46,7 @@ def wp_get_page(call, args):
     return _structs(call, [post])[0]
 
 
-@method("wp.getPages")
+@method("wp.getPages", keep_answer=True)
 def wp_get_pages(call, args):
     number = php_int(arg(args, 3), 10) if arg(args, 3) is not None else 10
     call.login(arg(args, 1), arg(args, 2))

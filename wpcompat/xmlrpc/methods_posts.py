@@ -42,7 +42,7 @@ def editable_post(call, post_id, message="Sorry, you are not allowed to edit thi
     return post
 
 
-@method("wp.getPost", min_args=4)
+@method("wp.getPost", min_args=4, keep_answer=True)
 def wp_get_post(call, args):
     fields = fields_arg(args, 4)
     call.login(arg(args, 1), arg(args, 2))
@@ -69,7 +69,7 @@ def recent_posts(call, post_type, statuses, number, offset=0, orderby="date", or
     return [post for post in posts if permissions.can_edit_post(call.user, post)]
 
 
-@method("wp.getPosts", min_args=3)
+@method("wp.getPosts", min_args=3, keep_answer=True)
 def wp_get_posts(call, args):
     filters = struct(arg(args, 3))
     fields = fields_arg(args, 4)

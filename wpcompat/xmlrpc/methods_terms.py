@@ -57,7 +57,7 @@ def fields_or(value, default):
     return string_list(value) if isinstance(value, list) else default
 
 
-@method("wp.getTaxonomy", min_args=4)
+@method("wp.getTaxonomy", min_args=4, keep_answer=True)
 def wp_get_taxonomy(call, args):
     fields = fields_or(arg(args, 4), ["labels", "cap", "object_type"])
     call.login(arg(args, 1), arg(args, 2))
@@ -67,7 +67,7 @@ def wp_get_taxonomy(call, args):
     return taxonomy_struct(name, fields)
 
 
-@method("wp.getTaxonomies", min_args=3)
+@method("wp.getTaxonomies", min_args=3, keep_answer=True)
 def wp_get_taxonomies(call, args):
     filters = struct(arg(args, 3)) if arg(args, 3) is not None else {"public": True}
     fields = fields_or(arg(args, 4), ["labels", "cap", "object_type"])
@@ -87,7 +87,7 @@ def term_or_404(taxonomy, wp_id):
     return term
 
 
-@method("wp.getTerm", min_args=5)
+@method("wp.getTerm", min_args=5, keep_answer=True)
 def wp_get_term(call, args):
     call.login(arg(args, 1), arg(args, 2))
     taxonomy = existing_taxonomy(arg(args, 3))
@@ -98,7 +98,7 @@ def wp_get_term(call, args):
     return term_struct(term)
 
 
-@method("wp.getTerms", min_args=4)
+@method("wp.getTerms", min_args=4, keep_answer=True)
 def wp_get_terms(call, args):
     filters = struct(arg(args, 4))
     call.login(arg(args, 1), arg(args, 2))
@@ -214,7 +214,7 @@ def all_categories():
     return sorted_terms(terms)
 
 
-@method("metaWeblog.getCategories")
+@method("metaWeblog.getCategories", keep_answer=True)
 def mw_get_categories(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "edit_posts"):
@@ -244,7 +244,7 @@ def mt_get_category_list(call, args):
     return [{"categoryId": term.wp_id, "categoryName": term.name} for term in terms]
 
 
-@method("wp.getTags")
+@method("wp.getTags", keep_answer=True)
 def wp_get_tags(call, args):
     call.login(arg(args, 1), arg(args, 2))
     if not can(call.user, "edit_posts"):

@@ -91,11 +91,13 @@ def page_struct(post, batch, parent_titles):
             "custom_fields": batch.custom_fields(post), "wp_page_template": post.template or "default"}
 
 
-def parent_titles(posts):
+def parent_titles(posts, user):
+    """{parent uuid: title} of the parents `user` may see at their compliance level (DESIGN.md §8)."""
     wanted = {post.parent_id for post in posts if post.parent_id}
     if not wanted:
         return {}
-    return {row.id: row.title for row in Post.select(Post.id, Post.title).where(Post.id.in_(list(wanted)))}
+    rows = Post.select(Post.id, Post.title, Post.compliance_level).where(Post.id.in_(list(wanted)))
+    return {row.id: row.title for row in rows if permissions.may_see_level(user, row.compliance_level)}
 
 
 def blogger_struct(post, batch):

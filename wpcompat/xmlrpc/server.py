@@ -13,7 +13,7 @@ import html
 from urllib.parse import parse_qsl
 
 from wpcompat.audit import Operation, record
-from wpcompat.xmlrpc import dispatch, parser
+from wpcompat.xmlrpc import dispatch, parser, table
 from wpcompat.xmlrpc import (methods_comments, methods_legacy, methods_pages, methods_posts,  # noqa: F401
                              methods_site, methods_system, methods_terms, methods_users)
 from wpcompat.xmlrpc.call import RequestState
@@ -22,6 +22,14 @@ from wpcompat.xmlrpc.faults import Fault
 XML_CONTENT_TYPE = "text/xml; charset=UTF-8"
 POST_ONLY = "XML-RPC server accepts POST requests only."
 RSD_APIS = (("WordPress", "true"), ("Movable Type", "false"), ("MetaWeblog", "false"), ("Blogger", "false"))
+
+
+def _may_keep(req, state, name):
+    """A read-only method's answer to a caller who signed in, holding nothing PHI-grade (structs.PostBatch)."""
+    method = table.find(name)
+    if method is None or not method.keep_answer or state.caller is None:
+        return False
+    return not any(batch.holds_phi() for batch in getattr(req.context, "post_batches", ()))
 
 
 class XmlRpcResource:
@@ -43,6 +51,8 @@ class XmlRpcResource:
                        fault_code=fault.code, body_bytes=len(body))
                 raise
             payload = parser.response_body(dispatch.invoke(req, state, name, params))
+            if _may_keep(req, state, name):
+                req.context.xmlrpc_caller = state.caller    # response_cache may replay it to these credentials
         except Fault as fault:
             req.context.rest_failed = True                   # UnitOfWork rolls back
             payload = parser.fault_body(fault)

@@ -76,6 +76,25 @@ class PostBatch:
         self.media = self._media(posts) if media else {}
         self.authors = self._authors(posts) if authors else {}
         self.posts, self.workflows = posts, None
+        context = call.req.context                     # the XML-RPC resource asks holds_phi() before keeping
+        context.post_batches = [*getattr(context, "post_batches", ()), self]
+
+    def holds_phi(self):
+        """Whether the answer may hold anything PHI-grade, so that it is never kept (response_cache): a post
+        at level phi or whose text the LGPD stage found patient data in, a page's ancestors (their titles
+        and slugs are shown), a field flagged is_phi or under an ACF field defined as PHI, PHI media."""
+        posts = self.posts
+        if any(getattr(post, "compliance_level", None) == "phi" or getattr(post, "parent_id", None)
+               for post in posts) or any(row.contains_phi for row in self.media.values()):
+            return True
+        rows = [row for rows in self.fields.values() for row in rows]
+        if any(row.is_phi for row in rows):
+            return True
+        if rows:
+            names = custom_fields.acf_phi_names()
+            if any(custom_fields.under_acf_field(row.meta_key, names) for row in rows):
+                return True
+        return workflow_state.patient_data_found([post.id for post in posts])
 
     @staticmethod
     def _terms(ids):
@@ -174,7 +193,8 @@ def post_struct(post, fields, batch):
     if "custom_fields" in fields:
         data["custom_fields"] = batch.custom_fields(post)
     if "enclosure" in fields:
-        data["enclosure"] = enclosure_struct(batch.fields.get(post.id))
+        data["enclosure"] = enclosure_struct([row for row in batch.fields.get(post.id) or ()
+                                              if custom_fields.may_see(batch.call.user, row)])
     return data
 
 

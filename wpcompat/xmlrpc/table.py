@@ -37,6 +37,7 @@ class Method:
     function: object
     min_args: int = 0
     operation: str = str(Operation.READ)
+    keep_answer: bool = False      # a pure read: its answer may be replayed to the same caller (response_cache)
 
 
 METHODS = {}
@@ -53,10 +54,14 @@ def _operation(name):
     return str(Operation.READ)
 
 
-def method(name, min_args=0):
-    """Register the decorated function as XML-RPC method `name`."""
+def method(name, min_args=0, keep_answer=False):
+    """Register the decorated function as XML-RPC method `name`.
+
+    keep_answer: the method only reads posts, pages or terms, so its answer to a signed-in caller
+    may be kept and replayed to the same credentials while the tenant's content is unchanged
+    (wpcompat/response_cache.py); never for a method that writes or reads anything else."""
     def register(function):
-        METHODS[name] = Method(name, function, min_args, _operation(name))
+        METHODS[name] = Method(name, function, min_args, _operation(name), keep_answer)
         return function
     return register
 
@@ -64,7 +69,7 @@ def method(name, min_args=0):
 def alias(name, target):
     """WordPress's aliases (wp.getCategories → metaWeblog.getCategories, ...)."""
     original = METHODS[target]
-    METHODS[name] = Method(name, original.function, original.min_args, original.operation)
+    METHODS[name] = Method(name, original.function, original.min_args, original.operation, original.keep_answer)
 
 
 def find(name):
