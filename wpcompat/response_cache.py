@@ -40,6 +40,7 @@ import hashlib
 import secrets
 import threading
 import time
+import uuid
 
 import falcon
 import orjson
@@ -48,6 +49,7 @@ from wpcompat import audit, limits
 from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
                          tenant_scope, uuid_param)
 from wpcompat.middleware import start_context
+from wpcompat.models.base import utcnow
 from wpcompat.queries.compiled import execute_prepared
 from wpcompat.rest.request import parse_params, without_nul
 
@@ -96,6 +98,31 @@ class Entry:
     stored_at: float
     wsgi: tuple = None           # (status, headers) as sent, but X-Request-ID: for fast_answer
     caller: object = None        # XML-RPC: the xmlrpc.auth.Caller it was built for (None: anonymous REST)
+    audit_rows: list = None      # the rows each hit writes, but what is its own (replay_rows)
+
+
+PER_REQUEST = ("request_id", "ip", "user_agent")      # audit metadata each hit fills in itself
+
+
+def replay_template(req, default_tag):
+    """The audit rows of a kept answer as every hit writes them (audit.build_rows of the request that
+    built it, marked served_from: cache), without what each hit makes its own: id, time, request id,
+    IP and user agent."""
+    rows = audit.build_rows(req, 200, default_tag)
+    for row in rows:
+        del row["id"], row["created_at"]
+        for name in PER_REQUEST:
+            row["metadata"].pop(name, None)
+        row["metadata"]["served_from"] = "cache"          # the auditor sees which answers were replayed
+    return rows
+
+
+def replay_rows(req, template):
+    """This hit's audit rows: the template with its own id, time, request id, IP and user agent."""
+    own = {"request_id": req.context.request_id, "ip": req.context.client_ip, "user_agent": req.user_agent}
+    now = utcnow()
+    return [{**row, "id": uuid.uuid4(), "created_at": now, "metadata": {**own, **row["metadata"]}}
+            for row in template]
 
 
 class Store:
@@ -166,9 +193,13 @@ def request_key(req):
         return None                        # a body's parameters count as WordPress merges them: not in the key
     if len(req.query_string) > LONGEST_QUERY:
         return None
-    params = without_nul(parse_params(req.query_string))      # the parameters as the route will read them
-    if "_method" in params or "password" in params:
-        return None
+    query = req.query_string
+    # Only a query holding one of these can name `_method` or `password` as the route reads parameters
+    # (percent-escapes, NULs, PHP's `.`/` `/`[` → `_`); any other skips the parse.
+    if "%" in query or "method" in query or "password" in query:
+        params = without_nul(parse_params(query))              # the parameters as the route will read them
+        if "_method" in params or "password" in params:
+            return None
     return (req.context.site.id, req.scheme, req.netloc, req.method, req.path, req.query_string)
 
 
@@ -250,6 +281,7 @@ class ResponseCache:
             self.store.drop(key)
             return
         req.context.served_from_cache = True
+        req.context.rest_route, req.context.rest_status = entry.rest_route, 200
         resp.status = entry.status
         for name, value in entry.headers:
             resp.set_header(name, value)
@@ -289,7 +321,7 @@ class ResponseCache:
         default_tag = getattr(resource, "audit_tag", "request") + ":" + req.method.lower()
         entry = Entry(req.context.site, generation, resp.status, headers, resp.content_type, body,
                       list(req.context.audit_events), default_tag, getattr(req.context, "rest_route", None),
-                      time.monotonic(), caller=caller)
+                      time.monotonic(), caller=caller, audit_rows=replay_template(req, default_tag))
         self.store.put(key, entry)
         req.env[WSGI_ENTRY] = entry        # RetryingApp records the status and headers it sends
 
@@ -304,11 +336,7 @@ class ResponseCache:
     def _audit_if_current(self, req, entry):
         """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
         context = req.context
-        saved = context.audit_events, getattr(context, "rest_route", None), getattr(context, "rest_status", None)
-        context.audit_events, context.rest_route, context.rest_status = list(entry.events), entry.rest_route, 200
-        rows = audit.build_rows(req, 200, entry.default_tag)
-        for row in rows:
-            row["metadata"]["served_from"] = "cache"       # the auditor sees which answers were replayed
+        rows = replay_rows(req, entry.audit_rows)
         written = 0
         database = self.database
         release_connection(database, only_if_broken=True)
@@ -322,10 +350,7 @@ class ResponseCache:
                 written = self._sqlite_gated(context.site.id, entry.generation, rows, app_password)
         except Exception:                  # the request runs as a miss and meets the failure there
             release_connection(database, only_if_broken=True)
-        if written != len(rows):           # stale (nothing was written) or failed: leave no trace of it
-            context.audit_events, context.rest_route, context.rest_status = saved
-            return False
-        return True
+        return written == len(rows)        # else stale (nothing was written) or failed: the request runs as a miss
 
     def _gated_insert(self, tenant, generation, rows, app_password=None):
         """One implicit transaction: tenant and role, then the audit rows only if nothing changed (a
