@@ -7,7 +7,9 @@ adds an administrator, then runs `wrk -t1 -c8 -d15s --latency` with a Lua script
 the XML body, as ../shared/bench/wordpress-baseline.md ran WordPress:
 
 - wp.getPosts (10 posts, admin) with an application password, and with the login password
-  (argon2 checks it once per worker; later calls reuse that check for a few minutes);
+  (argon2 checks it once per worker; later calls reuse that check for a few minutes). wrk repeats the
+  same call, so after the first one per worker the answer is replayed to the same caller (README,
+  "Response cache": XML-RPC reads); `--env WPCOMPAT_RESPONSE_CACHE_MB=0` measures every call built afresh;
 - metaWeblog.getRecentPosts (10 posts, admin);
 - GET /wp-json/wp/v2/posts?per_page=10 as the same admin, the REST figure beside them.
 
@@ -83,6 +85,8 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--env", action="append", default=[], metavar="WPCOMPAT_X=value",
+                        help="a setting for the server, e.g. --env WPCOMPAT_RESPONSE_CACHE_MB=0 (every call uncached)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -90,7 +94,7 @@ def main():
     rest.load(args.posts)
     login, app_password = add_admin()
     port = rest.free_port()
-    server = rest.serve(port, args.workers)
+    server = rest.serve(port, args.workers, dict(item.split("=", 1) for item in args.env))
     url = f"http://127.0.0.1:{port}/xmlrpc.php"
     cases = [
         ("wp.getPosts", "wp.getPosts (app password)", xmlrpc.client.dumps((1, login, app_password), "wp.getPosts")),
@@ -102,7 +106,7 @@ def main():
     basic = "Authorization: Basic " + b64encode(f"{login}:{app_password}".encode()).decode()
     try:
         print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers}, PostgreSQL with RLS, "
-              f"wrk -t1 -c8 -d{args.duration}s --latency, as an administrator\n")
+              f"wrk -t1 -c8 -d{args.duration}s --latency, as an administrator {' '.join(args.env)}\n")
         print("| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for key, name, body in cases:
