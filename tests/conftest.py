@@ -185,6 +185,22 @@ def client(engine, app_database, site_a, site_b):
 
 
 @pytest.fixture
+def door(client):
+    """The response cache's fast path, watched: one entry per request, True when a kept answer was
+    replayed at the WSGI door (before Falcon and the middleware chain)."""
+    answered = []
+    fast_answer = client.app.fast_path
+
+    def watched(env, start_response, body):
+        answer = fast_answer(env, start_response, body)
+        answered.append(answer is not None)
+        return answer
+
+    client.app.fast_path = watched
+    return answered
+
+
+@pytest.fixture
 def audit_rows(engine):
     """audit_rows(site, **filters): that tenant's audit rows, oldest first."""
 

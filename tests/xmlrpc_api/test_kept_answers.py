@@ -4,8 +4,6 @@ as the caller each time, never for PHI, faults, writes or multicall."""
 
 import xmlrpc.client
 
-import pytest
-
 from wpcompat import passwords
 from wpcompat.accounts import create_app_password, create_user
 from wpcompat.db import tenant_scope
@@ -16,21 +14,6 @@ from wpcompat.xmlrpc import auth as xmlrpc_auth
 from xmlrpc_api.helpers import XML, decode, fresh_login_counters  # noqa: F401  (autouse)
 
 BAD_LOGIN = (403, "Incorrect username or password.")
-
-
-@pytest.fixture
-def door(client):
-    """The fast path's decisions, one per request: True when a kept answer was replayed at the WSGI door."""
-    answered = []
-    fast_answer = client.app.fast_path
-
-    def watched(env, start_response, body):
-        answer = fast_answer(env, start_response, body)
-        answered.append(answer is not None)
-        return answer
-
-    client.app.fast_path = watched
-    return answered
 
 
 def call(client, site, name, *params, remote_addr=None):
