@@ -27,6 +27,8 @@ SEED_SQL = pathlib.Path(__file__).parent / "data" / "seed_schema.sql"
 WIDENED_INDEXES = {"idx_users_email", "categories_slug_tenant_id_index", "categories_name_tenant_id_index"}
 # Documented in migrations/0003: drafts have empty slugs, any number of them.
 PARTIAL_INDEXES = {"posts_slug_tenant_id_index": "slug <> ''"}
+# Documented in migrations/0013: seed indexes that are the first column of another (each row written paid for them).
+DROPPED_INDEXES = {"idx_posts_tenant_id", "idx_audit_trail_user_id"}
 # DESIGN: the seed's 'published' status is WordPress's 'publish'.
 SEED_VALUE_RENAMES = {"'published'": "'publish'"}
 
@@ -299,6 +301,9 @@ def normalise_predicate(text):
 
 @pytest.mark.parametrize("seed", SEED_INDEXES.values(), ids=lambda index: index.name)
 def test_every_seed_index_exists_with_its_uniqueness_and_columns(seed, indexes):
+    if seed.name in DROPPED_INDEXES:
+        assert seed.name not in indexes, f"index {seed.name} was dropped by migrations/0013"
+        return
     assert seed.name in indexes, f"index {seed.name} is missing"
     real = indexes[seed.name]
     assert real.table == seed.table

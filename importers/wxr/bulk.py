@@ -8,6 +8,7 @@ TenantModel.insert_many does), so RLS's WITH CHECK still holds.
 A refused row raises peewee's IntegrityError (or DatabaseError), as an ORM insert would.
 """
 
+import contextlib
 import contextvars
 import datetime
 import io
@@ -104,45 +105,50 @@ _PLANS = {}
 _MISSING = object()
 _NO_ESCAPE = '("\\\\" not in v and "\\t" not in v and "\\n" not in v and "\\r" not in v)'
 _EXPRESSIONS = {           # COPY text of v (not None) per converter, inlined for the common types
-    _key_text: "str(v) if v.__class__ is UUID else KEY(v)",
+    _key_text: "v.hex if v.__class__ is UUID else KEY(v)",          # uuid input takes the 32 digits alone
     _char_text: f"v if v.__class__ is str and {_NO_ESCAPE} else CHAR(v)",
     _int_text: "str(v) if v.__class__ is int else str(int(v))",
     _bool_text: "'t' if v else 'f'",
     _datetime_text: "v.isoformat(' ') if v.__class__ is DATETIME else DATETIME_TEXT(v)",
 }
+_REPEATED = (_key_text, _datetime_text)     # often the previous row's value (its post, importer.now)
 
 
 def _formatter(model, fields, converters):
     """A function (rows, tenant text) → COPY text, generated once per model: one statement per column
-    instead of a converter call per value (the rows of a large import go through it)."""
+    instead of a converter call per value (the rows of a large import go through it). A missing value's
+    default is converted once (per batch for callables such as utcnow); a key or time that is the same
+    object as the previous row's reuses its text."""
     names = {"M": _MISSING, "NULL": NULL, "UUID": uuid.UUID, "KEY": _key_text, "CHAR": _char_text,
              "DATETIME": datetime.datetime, "DATETIME_TEXT": _datetime_text}
     lines = ["def format_rows(rows, tenant_text):", "    out = []"]
-    for index, field in enumerate(fields):      # defaults such as utcnow: one value for the whole batch
-        if callable(field.default) and field.default is not uuid.uuid4:
+    for index, (field, convert) in enumerate(zip(fields, converters)):
+        names[f"F{index}"] = convert
+        if callable(field.default) and field.default is not uuid.uuid4:      # one value for the whole batch
             names[f"D{index}"] = field.default
-            lines.append(f"    d{index} = D{index}()")
+            lines.append(f"    t{index} = F{index}(D{index}())")
+        elif field.default is not uuid.uuid4:
+            names[f"t{index}"] = convert(field.default)
+        if convert in _REPEATED:
+            lines.append(f"    l{index} = s{index} = M")
     lines += ["    for row in rows:", "        get = row.get"]
     for index, (field, convert) in enumerate(zip(fields, converters)):
         if field.name == "tenant_id":
             lines.append(f"        c{index} = tenant_text")
             continue
+        text = (f"NULL if v is None else ({_EXPRESSIONS[convert]})" if convert in _EXPRESSIONS
+                else f"F{index}(v)")
         lines.append(f"        v = get({field.name!r}, M)")
         if field.default is uuid.uuid4:
             names[f"D{index}"] = field.default
-            lines.append(f"        if v is M: v = D{index}()")
-        elif callable(field.default):
-            lines.append(f"        if v is M: v = d{index}")
-        elif field.default is not None:
-            names[f"D{index}"] = field.default
-            lines.append(f"        if v is M: v = D{index}")
+            lines += [f"        if v is M: v = D{index}()", f"        c{index} = {text}"]
+            continue
+        lines.append(f"        if v is M: c{index} = t{index}")
+        if convert in _REPEATED:
+            lines += [f"        elif v is l{index}: c{index} = s{index}",
+                      f"        else: c{index} = s{index} = {text}; l{index} = v"]
         else:
-            lines.append("        if v is M: v = None")
-        if convert in _EXPRESSIONS:
-            lines.append(f"        c{index} = NULL if v is None else ({_EXPRESSIONS[convert]})")
-        else:
-            names[f"F{index}"] = convert
-            lines.append(f"        c{index} = F{index}(v)")
+            lines.append(f"        else: c{index} = {text}")
     lines.append("        out.append('\\t'.join((" + ", ".join(f"c{index}" for index in range(len(fields))) + ",)))")
     lines.append("    out.append('')")
     lines.append("    return '\\n'.join(out)")
@@ -176,16 +182,41 @@ def copy_rows(table, columns, text):
     indexes, no triggers) and moved with one INSERT … SELECT, which RLS's WITH CHECK, the
     constraints, indexes and triggers see as any INSERT. The move deletes from the staging table in
     the same statement, so it is empty again for the next batch (and a rolled-back savepoint takes
-    its rows away with it).
+    its rows away with it). The staging table is created, if missing, in the COPY's round trip; inside
+    `moved_together` the move waits for the block's end, where all its moves go in one round trip.
     """
     staging = f"wxr_staging_{table}_{zlib.crc32(columns.encode()):08x}"       # one per column list
+    move = (f"WITH moved AS (DELETE FROM {staging} RETURNING {columns}) "
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM moved")
     with peewee.__exception_wrapper__:
         cursor = (db.obj if hasattr(db, "obj") else db).cursor()
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
-                       f"SELECT {columns} FROM {table} WITH NO DATA")
-        cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN", io.StringIO(text), size=1 << 18)
-        cursor.execute(f"WITH moved AS (DELETE FROM {staging} RETURNING {columns}) "
-                       f"INSERT INTO {table} ({columns}) SELECT {columns} FROM moved")
+        cursor.copy_expert(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+                           f"SELECT {columns} FROM {table} WITH NO DATA; COPY {staging} ({columns}) FROM STDIN",
+                           io.StringIO(text), size=1 << 18)
+        pending = _pending_moves.get()
+        if pending is None:
+            cursor.execute(move)
+        else:
+            pending.append(move)
+
+
+_pending_moves = contextvars.ContextVar("wxr_pending_moves", default=None)
+
+
+@contextlib.contextmanager
+def moved_together():
+    """insert()s in this block (PostgreSQL) are moved from their staging tables at its end, in their order,
+    in one round trip instead of one each (a row moved after its parent table's rows is inserted after
+    them). A refusal is raised there; a block left by an exception moves nothing."""
+    pending = []
+    token = _pending_moves.set(pending)
+    try:
+        yield
+    finally:
+        _pending_moves.reset(token)
+    if pending:
+        with peewee.__exception_wrapper__:
+            (db.obj if hasattr(db, "obj") else db).cursor().execute(";".join(pending))
 
 
 def _writing_scope(model):

@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import uuid
 
 from wpcompat.db import NIL_UUID
 from wpcompat.models.base import utcnow
@@ -69,7 +68,8 @@ class Batch:
             self.writes.append((model, rows))
 
     def audited(self, resource_type, resource_id, source_id):
-        self.audit.append({"id": uuid.uuid4(), "operation": "create", "resource_type": resource_type,
+        # no id: the column's default gives it (bulk.insert), nobody reads it here
+        self.audit.append({"operation": "create", "resource_type": resource_type,
                            "resource_id": resource_id, "user_id": self.actor_id or NIL_UUID,
                            "metadata": {"event": f"{resource_type}:import", "source_file": self.state.name,
                                         "source_id": source_id},

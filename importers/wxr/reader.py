@@ -126,35 +126,77 @@ def _comment(elem):
 
 
 ITEM_INTS = ("post_id", "post_parent", "menu_order", "is_sticky")
+# What item_record does with a child of <item>, by the child's tag (namespace URI and local name, as _split).
+WP, POSTMETA, COMMENT, PLAIN, CATEGORY, CONTENT, EXCERPT, CREATOR, OTHER = range(9)
+_ITEM_TAGS = {}
 
 
-def item_record(elem):
-    item = {"title": "", "guid": "", "creator": "", "content": "", "excerpt": "", "terms": [],
-            "postmeta": [], "comments": []}
-    wp = {}
+def _item_tag(tag):
+    """(what to do, local name) for a child of <item> with this tag; remembered as _split does."""
+    found = _ITEM_TAGS.get(tag)
+    if found is not None:
+        return found
+    uri, local = _split(tag)
+    if uri in WP_URIS:
+        code = POSTMETA if local == "postmeta" else COMMENT if local == "comment" else WP
+    elif uri == "" and local in ("title", "guid", "link"):
+        code = PLAIN
+    elif uri == "" and local == "category":
+        code = CATEGORY
+    elif uri == CONTENT_URI and local == "encoded":
+        code = CONTENT
+    elif uri in EXCERPT_URIS and local == "encoded":
+        code = EXCERPT
+    elif uri == DC_URI and local == "creator":
+        code = CREATOR
+    else:
+        code = OTHER
+    found = (code, local)
+    if len(_ITEM_TAGS) < _SPLIT_LIMIT:
+        _ITEM_TAGS[tag] = found
+    return found
+
+
+def _meta_row(elem):
+    """{"key", "value"} of a <wp:postmeta> (later duplicates win, as _wp_fields)."""
+    key = value = ""
     for child in elem:
         uri, local = _split(child.tag)
         if uri in WP_URIS:
-            if local == "postmeta":
-                fields = _wp_fields(child)
-                item["postmeta"].append({"key": fields.get("meta_key", ""), "value": fields.get("meta_value", "")})
-            elif local == "comment":
-                item["comments"].append(_comment(child))
-            else:
-                wp[local] = _text(child)
-        elif uri == "" and local in ("title", "guid", "link"):
-            item[local] = _text(child)
-        elif uri == "" and local == "category":
+            if local == "meta_key":
+                key = _text(child)
+            elif local == "meta_value":
+                value = _text(child)
+    return {"key": key, "value": value}
+
+
+def item_record(elem):
+    postmeta, comments, terms = [], [], []
+    item = {"title": "", "guid": "", "creator": "", "content": "", "excerpt": "", "terms": terms,
+            "postmeta": postmeta, "comments": comments}
+    wp = {}
+    item_tags = _ITEM_TAGS
+    for child in elem:
+        code, local = item_tags.get(child.tag) or _item_tag(child.tag)
+        if code == WP:
+            wp[local] = (child.text or "") if len(child) == 0 else "".join(child.itertext())     # _text
+        elif code == POSTMETA:
+            postmeta.append(_meta_row(child))
+        elif code == CATEGORY:
             domain, nicename = child.get("domain"), child.get("nicename")
             if nicename is not None and domain:
-                item["terms"].append({"domain": "post_tag" if domain == "tag" else domain,
-                                      "slug": nicename, "name": _text(child)})
-        elif uri == CONTENT_URI and local == "encoded":
+                terms.append({"domain": "post_tag" if domain == "tag" else domain, "slug": nicename,
+                              "name": _text(child)})
+        elif code == PLAIN:
+            item[local] = _text(child)
+        elif code == CONTENT:
             item["content"] = _text(child)
-        elif uri in EXCERPT_URIS and local == "encoded":
+        elif code == EXCERPT:
             item["excerpt"] = _text(child)
-        elif uri == DC_URI and local == "creator":
+        elif code == CREATOR:
             item["creator"] = _text(child)
+        elif code == COMMENT:
+            comments.append(_comment(child))
     for name in ITEM_INTS:
         item[name] = _int(wp.pop(name, ""))
     item["post_type"] = wp.pop("post_type", "").strip()

@@ -1,10 +1,10 @@
 """A batch's collected writes (batch.writes): written at once, or item by item when the database refuses one.
 
-`write_here` sends them in one savepoint (bulk.insert: COPY on PostgreSQL). When a multi-row insert is
-refused, `one_by_one` writes each post with its rows — term links, custom fields, comments and their
-audit rows — and each attachment the writes hold, in a savepoint of its own, so one bad item fails
-alone. It returns the report corrections instead of making them (it may run in the writer thread;
-`apply` makes them in the importer's).
+`write_here` sends them in one savepoint (bulk.insert: COPY on PostgreSQL, moved together). When a
+multi-row insert is refused, `one_by_one` writes each post with its rows — term links, custom fields,
+comments and their audit rows — and each attachment the writes hold, in a savepoint of its own, so
+one bad item fails alone. It returns the report corrections instead of making them (it may run in
+the writer thread; `apply` makes them in the importer's).
 """
 
 import peewee
@@ -18,8 +18,9 @@ REFUSED = "database refused the row"
 
 
 def write_here(database, writes):
-    """The writes in one savepoint: on a refused row, none of them stays."""
-    with database.atomic():
+    """The writes in one savepoint: on a refused row, none of them stays. On PostgreSQL each model's rows are
+    copied in turn and all moved in one round trip at the end (bulk.moved_together)."""
+    with database.atomic(), bulk.moved_together():
         for model, rows in writes:
             bulk.insert(model, rows)
 
