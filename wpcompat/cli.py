@@ -173,7 +173,7 @@ def build_parser():
     serve.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, metavar="N")
     serve.add_argument("--threads", type=int, default=1, metavar="N",
-                       help="requests a worker runs at once (gthread workers, which keep client connections alive)")
+                       help="threads per worker: above 1, gunicorn's gthread workers, which keep connections alive")
     serve.add_argument("--access-log", action="store_true",
                        help="log a line per request on stdout (off: the audit trail and the proxy's log record access)")
     serve.set_defaults(handler=cmd_serve)

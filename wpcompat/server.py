@@ -42,24 +42,18 @@ class WPCompatServer(BaseApplication):
         return app
 
 
-KEEPALIVE_SECONDS = 5
-
-
 def serve(settings, bind, workers, threads=1, access_log=False):
     """Run gunicorn; raises NotReady (one line) when the database is not fit to serve.
 
-    Workers are gunicorn's gthread workers, which keep client connections alive (KEEPALIVE_SECONDS
-    between requests): a client (a proxy, a front end, wrk) that sends many requests pays one TCP
-    connection, not one per request as with sync workers (bench/rest.py: ~15% more cached answers per
-    second on two cores). threads: requests a worker runs at once (each thread needs a pooled
-    connection: WPCOMPAT_POOL_SIZE ≥ threads; 1 runs them one at a time, as sync workers do, without
-    the threads contending for the GIL). access_log: a line per request on stdout;
+    threads: above 1, gthread workers, which keep client connections alive (each thread needs a
+    pooled connection: WPCOMPAT_POOL_SIZE ≥ threads). access_log: a line per request on stdout;
     off by default, as gunicorn's own default: every request already leaves an audit row and the
     proxy in front keeps the access log; formatting the line costs a worker ~5% of a cached answer.
     """
     preflight(settings)
     options = {"bind": bind, "workers": workers, "loglevel": settings.log_level.lower(), "proc_name": "wpcompat"}
-    options.update(worker_class="gthread", threads=threads, keepalive=KEEPALIVE_SECONDS)
+    if threads > 1:           # a request per thread; connections kept alive between requests
+        options.update(worker_class="gthread", threads=threads, keepalive=5)
     if access_log:
         options["accesslog"] = "-"
     WPCompatServer(options).run()
