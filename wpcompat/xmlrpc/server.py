@@ -27,7 +27,8 @@ RSD_APIS = (("WordPress", "true"), ("Movable Type", "false"), ("MetaWeblog", "fa
 def _may_keep(req, state, name):
     """A read-only method's answer to a caller who signed in, holding nothing PHI-grade (structs.PostBatch)."""
     method = table.find(name)
-    if method is None or not method.keep_answer or state.caller is None:
+    if method is None or not method.keep_answer or state.caller is None \
+            or getattr(req.context, "cache_key", None) is None:         # the cache is off or the call not keyable
         return False
     return not any(batch.holds_phi() for batch in getattr(req.context, "post_batches", ()))
 
