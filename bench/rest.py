@@ -183,6 +183,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (wpcompat serve --threads: gthread, connections kept alive)")
     parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=2, metavar="SECONDS",
+                        help="an unmeasured wrk run before each measured one (0: none)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--only", action="append", metavar="NAME",
                         help="run only the requests whose name contains NAME (repeatable), e.g. --only types/post")
@@ -224,6 +226,8 @@ def main():
         for name, url in cases:
             if args.only and not any(wanted in name for wanted in args.only):
                 continue
+            if args.warmup:                       # steady state: workers started, statements prepared, caches warm
+                wrk(url, args.warmup)
             rate, p50, p99, errors = wrk(url, args.duration)
             wp = WORDPRESS.get(name, ("—", "—", "—"))
             print(f"| `GET /wp-json/wp/v2/{name}` | {rate:,.0f} | {p50} | {p99} | {errors} | {wp[0]} | {wp[1]} | "
