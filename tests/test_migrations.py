@@ -12,7 +12,7 @@ import uuid
 import peewee
 import pytest
 
-from wpcompat.db import open_database
+from wpcompat.db import is_postgres, open_database
 from wpcompat.migrator import Migrator, discover
 from wpcompat.models import ALL_MODELS
 
@@ -296,3 +296,42 @@ def test_the_audit_trail_is_append_only(fresh):
             with database.atomic():
                 database.execute_sql(statement, (row_id,))
         assert select() == [(row_id, "read")]
+
+
+# --- 0013: the seed indexes that lead another ---------------------------------------------------
+
+DROPPED_BY_0013 = dict(next(migration for migration in discover() if migration.version == "0013").module.DROPPED)
+# What serves the queries the dropped indexes could have served, and what foreign-key deletes look rows up by.
+KEPT_BY_0013 = {"idx_posts_tenant_status", "idx_posts_listing", "posts_tenant_wp_id_index", "idx_posts_tenant_source_id",
+        "idx_posts_author_id", "idx_posts_category_id", "idx_posts_parent_id", "idx_posts_featured_media_id",
+        "custom_fields_post_meta_key_index", "idx_custom_fields_meta_key", "post_terms_post_term_index",
+        "idx_post_terms_term_id", "idx_audit_trail_user_created",
+        # the seed's single-column indexes the CMS's own queries across tenants may use: kept on purpose
+        "idx_posts_status", "idx_posts_compliance_level", "idx_custom_fields_is_phi", "idx_custom_fields_tenant_id",
+        "idx_post_terms_tenant_id"}
+
+
+def index_names(database):
+    if is_postgres(database):
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    return {name for (name,) in database.execute_sql(sql).fetchall()}
+
+
+def test_0013_drops_the_two_indexes_that_lead_another_and_keeps_what_serves_their_queries(fresh):
+    database, migrator = fresh.database, fresh.migrator
+    migrator.migrate()
+    names = index_names(database)
+    assert set(DROPPED_BY_0013) == {"idx_posts_tenant_id", "idx_audit_trail_user_id"}
+    assert not names & set(DROPPED_BY_0013)
+    assert KEPT_BY_0013 <= names
+
+
+def test_rolling_0013_back_creates_the_two_again(fresh):
+    database, migrator = fresh.database, fresh.migrator
+    migrator.migrate()
+    migrator.rollback("0012")
+    assert set(DROPPED_BY_0013) <= index_names(database)
+    migrator.migrate()
+    assert not index_names(database) & set(DROPPED_BY_0013)
