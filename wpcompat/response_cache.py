@@ -9,10 +9,11 @@ content (migrations/0011, triggers: REST, XML-RPC, the importer and the CMS writ
 tables directly all move it). An answer is served again only while the counter is where it
 was when the answer was built, and at most `max_age` seconds.
 
-Only what anybody may read is kept: GET and HEAD without credentials (no Authorization
+For REST, only what anybody may read is kept: GET and HEAD without credentials (no Authorization
 header, no `password` for a protected post, no method override) and without a body (its
 parameters would change the answer; keyed on the URL alone, a body could poison it),
-answered 200 and committed. Nothing a logged-in user, an editor or a PHI reader sees is ever held here.
+answered 200 and committed. Nothing a logged-in REST user, an editor or a PHI reader sees is ever held
+here; XML-RPC's signed-in reads are the exception described below, kept for their own caller only.
 
 A hit is still audited: one round trip sends the tenant, checks the generation and inserts
 the request's audit rows only if it still matches, and commits (on PostgreSQL one implicit
@@ -29,8 +30,10 @@ scheme and client IP. A later identical call replays it only while
 - the login is not locked out by the failed-login limits (wpcompat.limits), and the site's
   settings (XML-RPC switched off) are unchanged,
 and is audited as the caller (user, trust score, method, ids), marked `served_from: cache`.
-Answers that loaded anything PHI-grade (a post at level phi, a PHI field, PHI media) are never
-kept, and neither are faults, writes or system.multicall.
+Answers that may hold anything PHI-grade are never kept (xmlrpc/structs.PostBatch.holds_phi: a post
+at level phi or with an LGPD finding, a page's ancestors, a field flagged or defined as PHI, PHI
+media), and neither are faults, writes, system.multicall or calls with an Authorization header, an
+Origin or a query string.
 """
 
 import collections
