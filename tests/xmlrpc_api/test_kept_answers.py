@@ -218,3 +218,29 @@ def test_a_failing_fast_path_leaves_the_answer_to_the_app(client, site_a):
     client.app.fast_path = broken
     assert titles(get_posts(client, site_a)[0]) == ["Secret of a"]
     assert client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host).status_code == 200
+
+
+def test_a_value_under_an_acf_phi_field_is_hidden_from_who_may_not_read_phi_even_unflagged(client, site_a):
+    """Fresh answers too: the field's definition says PHI, whatever the row says; such keys cannot be added
+    by that reader either."""
+    with tenant_scope(site_a.id):
+        editor = create_user(f"editor-{site_a.host}", f"editor@{site_a.host}", "editor")
+        _row, editor_password = create_app_password(editor, "tests")
+        group = AcfFieldGroup.create(key="group_prontuario", title="Prontuário")
+        AcfField.create(key="field_diagnostico", group=group.id, name="diagnostico", label="Diagnóstico",
+                        type="text", is_phi=True)
+        CustomField.create(post=site_a.post.id, meta_key="diagnostico", meta_value="CID J45", is_phi=False)
+        CustomField.create(post=site_a.post.id, meta_key="especialidade", meta_value="Pneumologia")
+
+    def keys(login, password):
+        value = call(client, site_a, "wp.getPost", 1, login, password, site_a.post.wp_id)[0]
+        return {field["key"] for field in value["custom_fields"]}
+
+    assert {"diagnostico", "especialidade"} <= keys(site_a.admin.login, site_a.admin_password)
+    seen = keys(editor.login, editor_password)
+    assert "especialidade" in seen and "diagnostico" not in seen
+    edited = call(client, site_a, "wp.editPost", 1, editor.login, editor_password, site_a.post.wp_id,
+                  {"custom_fields": [{"key": "diagnostico_detalhe", "value": "asma grave"}]})
+    assert edited[1] is None
+    with tenant_scope(site_a.id):
+        assert not CustomField.select().where(CustomField.meta_key == "diagnostico_detalhe").exists()

@@ -43,8 +43,23 @@ def is_protected(key):
     return key.startswith("_")
 
 
-def may_see(user, row):
-    return not row.is_phi or "phi" in permissions.compliance_levels(user)
+def visibility(user):
+    """may_see(row) for `user`: PHI values exist only for who may read PHI (DESIGN.md §8). A value is PHI
+    when its row is flagged is_phi or it lies under an ACF field defined as PHI (a row written without
+    the flag, by XML-RPC or before the field was marked, included); the definitions are read once, and
+    only when a reader without PHI rights meets an unflagged row."""
+    if "phi" in permissions.compliance_levels(user):
+        return lambda row: True
+    names = []
+
+    def may_see(row):
+        if row.is_phi:
+            return False
+        if not names:
+            names.append(acf_phi_names())
+        return not under_acf_field(row.meta_key, names[0])
+
+    return may_see
 
 
 def acf_phi_names():
@@ -69,11 +84,11 @@ def rows_by_post(post_ids):
     return result
 
 
-def as_structs(rows, user):
-    """get_custom_fields: every visible, unprotected value, ordered by key."""
+def as_structs(rows, may_see):
+    """get_custom_fields: every visible (may_see: visibility(user)), unprotected value, ordered by key."""
     out = []
     for row in rows or ():
-        if is_protected(row.meta_key) or not may_see(user, row):
+        if is_protected(row.meta_key) or not may_see(row):
             continue
         for index, value in enumerate(values_of(row)):
             out.append({"id": str(field_id(row, index)), "key": row.meta_key, "value": value})
@@ -117,19 +132,20 @@ def apply(post, fields, user):
     if not isinstance(fields, (list, tuple)):
         return False
     rows = list(CustomField.select().where(CustomField.post == post.id))
+    may_see = visibility(user)
     changed = False
     for meta in fields:
         meta = struct(meta)
         if "id" in meta:
-            changed |= _update_or_delete(rows, meta, user)
+            changed |= _update_or_delete(rows, meta, may_see)
         elif "key" in meta:
-            changed |= _add(post, rows, text(meta.get("key")), text(meta.get("value")), user)
+            changed |= _add(post, rows, text(meta.get("key")), text(meta.get("value")), may_see)
     return changed
 
 
-def _update_or_delete(rows, meta, user):
+def _update_or_delete(rows, meta, may_see):
     row, index = _locate(rows, php_int(meta["id"]))
-    if row is None or is_protected(row.meta_key) or not may_see(user, row):
+    if row is None or is_protected(row.meta_key) or not may_see(row):
         return False
     values = values_of(row)
     if "key" in meta:
@@ -144,15 +160,18 @@ def _update_or_delete(rows, meta, user):
     return True
 
 
-def _add(post, rows, key, value, user):
+def _add(post, rows, key, value, may_see):
     if not key or is_protected(key) or len(key) > 100 or key in XMLRPC_KEYS:   # workflow fields: read-only
         return False
     row = next((row for row in rows if row.meta_key == key), None)
     if row is None:
-        row = CustomField.create(post=post.id, meta_key=key, meta_value=value, meta_type="text")
+        if not may_see(CustomField(meta_key=key, is_phi=False)):
+            return False                    # under an ACF field defined as PHI: for PHI readers only
+        row = CustomField.create(post=post.id, meta_key=key, meta_value=value, meta_type="text",
+                                 is_phi=under_acf_field(key, acf_phi_names()))
         rows.append(row)
         return True
-    if not may_see(user, row):
+    if not may_see(row):
         return False
     _store(row, values_of(row) + [value])
     return True

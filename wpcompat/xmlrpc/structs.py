@@ -76,6 +76,7 @@ class PostBatch:
         self.media = self._media(posts) if media else {}
         self.authors = self._authors(posts) if authors else {}
         self.posts, self.workflows = posts, None
+        self.may_see = custom_fields.visibility(call.user)      # which field rows the caller may see
         context = call.req.context                     # the XML-RPC resource asks holds_phi() before keeping
         context.post_batches = [*getattr(context, "post_batches", ()), self]
 
@@ -134,7 +135,7 @@ class PostBatch:
         return self.media.get(getattr(post, "featured_media_id", None))
 
     def custom_fields(self, post):
-        return custom_fields.as_structs(self.fields.get(post.id), self.call.user) + self.workflow_fields(post)
+        return custom_fields.as_structs(self.fields.get(post.id), self.may_see) + self.workflow_fields(post)
 
     def workflow_fields(self, post):
         """The workflow summary of gated content as read-only custom fields, for those who may edit it."""
@@ -194,7 +195,7 @@ def post_struct(post, fields, batch):
         data["custom_fields"] = batch.custom_fields(post)
     if "enclosure" in fields:
         data["enclosure"] = enclosure_struct([row for row in batch.fields.get(post.id) or ()
-                                              if custom_fields.may_see(batch.call.user, row)])
+                                              if batch.may_see(row)])
     return data
 
 
