@@ -43,29 +43,33 @@ def is_protected(key):
     return key.startswith("_")
 
 
-def visibility(user):
-    """may_see(row) for `user`: PHI values exist only for who may read PHI (DESIGN.md §8). A value is PHI
-    when its row is flagged is_phi or it lies under an ACF field defined as PHI (a row written without
-    the flag, by XML-RPC or before the field was marked, included); the definitions are read once, and
-    only when a reader without PHI rights meets an unflagged row."""
-    if "phi" in permissions.compliance_levels(user):
-        return lambda row: True
-    names = []
+class Visibility:
+    """Which field rows are PHI, and whether `user` may see them: PHI values exist only for who may read
+    PHI (DESIGN.md §8). A value is PHI when its row is flagged is_phi or it lies under an ACF field
+    defined as PHI (a row written without the flag, by XML-RPC or before the field was marked,
+    included). The ACF definitions are read at most once, and only when a question needs them."""
 
-    def may_see(row):
-        if row.is_phi:
-            return False
-        if not names:
-            names.append(acf_phi_names())
-        return not under_acf_field(row.meta_key, names[0])
+    def __init__(self, user):
+        self.reads_phi = "phi" in permissions.compliance_levels(user)
+        self._acf_phi_names = None
 
-    return may_see
+    @property
+    def acf_phi_names(self):
+        """Names of the tenant's top-level ACF fields that are PHI or hold PHI below them (one query)."""
+        if self._acf_phi_names is None:
+            registry = acf_definitions.load()
+            self._acf_phi_names = tuple(field.name for group in registry.groups for field in group.fields
+                                        if field.has_phi())
+        return self._acf_phi_names
 
+    def is_phi_key(self, key):
+        return under_acf_field(key, self.acf_phi_names)
 
-def acf_phi_names():
-    """Names of the tenant's top-level ACF fields that are PHI or hold PHI below them (one query)."""
-    registry = acf_definitions.load()
-    return tuple(field.name for group in registry.groups for field in group.fields if field.has_phi())
+    def is_phi(self, row):
+        return bool(row.is_phi) or self.is_phi_key(row.meta_key)
+
+    def may_see(self, row):
+        return self.reads_phi or not self.is_phi(row)
 
 
 def under_acf_field(key, names):
@@ -84,11 +88,11 @@ def rows_by_post(post_ids):
     return result
 
 
-def as_structs(rows, may_see):
-    """get_custom_fields: every visible (may_see: visibility(user)), unprotected value, ordered by key."""
+def as_structs(rows, visibility):
+    """get_custom_fields: every visible (a Visibility), unprotected value, ordered by key."""
     out = []
     for row in rows or ():
-        if is_protected(row.meta_key) or not may_see(row):
+        if is_protected(row.meta_key) or not visibility.may_see(row):
             continue
         for index, value in enumerate(values_of(row)):
             out.append({"id": str(field_id(row, index)), "key": row.meta_key, "value": value})
@@ -132,20 +136,20 @@ def apply(post, fields, user):
     if not isinstance(fields, (list, tuple)):
         return False
     rows = list(CustomField.select().where(CustomField.post == post.id))
-    may_see = visibility(user)
+    visibility = Visibility(user)
     changed = False
     for meta in fields:
         meta = struct(meta)
         if "id" in meta:
-            changed |= _update_or_delete(rows, meta, may_see)
+            changed |= _update_or_delete(rows, meta, visibility)
         elif "key" in meta:
-            changed |= _add(post, rows, text(meta.get("key")), text(meta.get("value")), may_see)
+            changed |= _add(post, rows, text(meta.get("key")), text(meta.get("value")), visibility)
     return changed
 
 
-def _update_or_delete(rows, meta, may_see):
+def _update_or_delete(rows, meta, visibility):
     row, index = _locate(rows, php_int(meta["id"]))
-    if row is None or is_protected(row.meta_key) or not may_see(row):
+    if row is None or is_protected(row.meta_key) or not visibility.may_see(row):
         return False
     values = values_of(row)
     if "key" in meta:
@@ -160,18 +164,18 @@ def _update_or_delete(rows, meta, may_see):
     return True
 
 
-def _add(post, rows, key, value, may_see):
+def _add(post, rows, key, value, visibility):
     if not key or is_protected(key) or len(key) > 100 or key in XMLRPC_KEYS:   # workflow fields: read-only
         return False
     row = next((row for row in rows if row.meta_key == key), None)
     if row is None:
-        if not may_see(CustomField(meta_key=key, is_phi=False)):
+        phi = visibility.is_phi_key(key)
+        if phi and not visibility.reads_phi:
             return False                    # under an ACF field defined as PHI: for PHI readers only
-        row = CustomField.create(post=post.id, meta_key=key, meta_value=value, meta_type="text",
-                                 is_phi=under_acf_field(key, acf_phi_names()))
+        row = CustomField.create(post=post.id, meta_key=key, meta_value=value, meta_type="text", is_phi=phi)
         rows.append(row)
         return True
-    if not may_see(row):
+    if not visibility.may_see(row):
         return False
     _store(row, values_of(row) + [value])
     return True

@@ -76,7 +76,7 @@ class PostBatch:
         self.media = self._media(posts) if media else {}
         self.authors = self._authors(posts) if authors else {}
         self.posts, self.workflows = posts, None
-        self.may_see = custom_fields.visibility(call.user)      # which field rows the caller may see
+        self.visibility = custom_fields.Visibility(call.user)   # which field rows are PHI, which the caller sees
         context = call.req.context                     # the XML-RPC resource asks holds_phi() before keeping
         context.post_batches = [*getattr(context, "post_batches", ()), self]
 
@@ -88,13 +88,8 @@ class PostBatch:
         if any(getattr(post, "compliance_level", None) == "phi" or getattr(post, "parent_id", None)
                for post in posts) or any(row.contains_phi for row in self.media.values()):
             return True
-        rows = [row for rows in self.fields.values() for row in rows]
-        if any(row.is_phi for row in rows):
+        if any(self.visibility.is_phi(row) for rows in self.fields.values() for row in rows):
             return True
-        if rows:
-            names = custom_fields.acf_phi_names()
-            if any(custom_fields.under_acf_field(row.meta_key, names) for row in rows):
-                return True
         return workflow_state.patient_data_found([post.id for post in posts])
 
     @staticmethod
@@ -135,7 +130,7 @@ class PostBatch:
         return self.media.get(getattr(post, "featured_media_id", None))
 
     def custom_fields(self, post):
-        return custom_fields.as_structs(self.fields.get(post.id), self.may_see) + self.workflow_fields(post)
+        return custom_fields.as_structs(self.fields.get(post.id), self.visibility) + self.workflow_fields(post)
 
     def workflow_fields(self, post):
         """The workflow summary of gated content as read-only custom fields, for those who may edit it."""
@@ -195,7 +190,7 @@ def post_struct(post, fields, batch):
         data["custom_fields"] = batch.custom_fields(post)
     if "enclosure" in fields:
         data["enclosure"] = enclosure_struct([row for row in batch.fields.get(post.id) or ()
-                                              if batch.may_see(row)])
+                                              if batch.visibility.may_see(row)])
     return data
 
 
