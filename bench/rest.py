@@ -134,13 +134,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve(port, workers, settings=None, threads=1):
+def serve(port, workers, settings=None, threads=1, keep_alive=None):
     env = {key: value for key, value in os.environ.items() if not key.startswith("WPCOMPAT_")}
     env.update(WPCOMPAT_DATABASE_URL=database_url(DATABASE), WPCOMPAT_APP_ROLE=APP_ROLE,
                WPCOMPAT_LOG_LEVEL="WARNING", WPCOMPAT_POOL_SIZE="4")
     env.update(settings or {})
     process = subprocess.Popen([sys.executable, "-m", "wpcompat.cli", "serve", "--bind", f"127.0.0.1:{port}",
-                                "--workers", str(workers), "--threads", str(threads)], env=env, cwd=ROOT,
+                                "--workers", str(workers), "--threads", str(threads)]
+                               + ([] if keep_alive is None else ["--keep-alive", str(keep_alive)]), env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -181,7 +182,9 @@ def main():
     parser.add_argument("--posts", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker (wpcompat serve --threads: gthread, connections kept alive)")
+                        help="threads per worker (wpcompat serve --threads: gthread)")
+    parser.add_argument("--keep-alive", type=int, default=None, metavar="SECONDS",
+                        help="wpcompat serve --keep-alive (0: every answer closes its connection; default: serve's)")
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=2, metavar="SECONDS",
                         help="an unmeasured wrk run before each measured one (0: none)")
@@ -204,7 +207,7 @@ def main():
     if args.load_only:
         return
     port = free_port()
-    server = serve(port, args.workers, dict(item.split("=", 1) for item in args.env), args.threads)
+    server = serve(port, args.workers, dict(item.split("=", 1) for item in args.env), args.threads, args.keep_alive)
     base = f"http://127.0.0.1:{port}/wp-json/wp/v2"
     middle = 101 + args.posts // 2
     cases = [
@@ -218,7 +221,8 @@ def main():
         ("types/post", f"{base}/types/post"),
     ]
     try:
-        print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers} --threads {args.threads}, "
+        keep = "" if args.keep_alive is None else f" --keep-alive {args.keep_alive}"
+        print(f"\nwpcompat, {args.posts} posts, gunicorn --workers {args.workers} --threads {args.threads}{keep}, "
               f"PostgreSQL with RLS, "
               f"wrk -t1 -c8 -d{args.duration}s --latency {' '.join(args.env)}\n")
         print("| request | wpcompat req/s | p50 | p99 | non-2xx | WordPress 6.1.9 req/s | WP p50 ms | WP p99 ms |")

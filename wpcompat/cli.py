@@ -117,7 +117,8 @@ def cmd_serve(args, settings):
     from wpcompat.server import NotReady, serve
 
     try:
-        serve(settings, args.bind, args.workers, threads=args.threads, access_log=args.access_log)
+        serve(settings, args.bind, args.workers, threads=args.threads, access_log=args.access_log,
+              keep_alive=args.keep_alive)
     except NotReady as error:
         raise CommandError(str(error)) from None
 
@@ -173,7 +174,9 @@ def build_parser():
     serve.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT")
     serve.add_argument("--workers", type=int, default=2, metavar="N")
     serve.add_argument("--threads", type=int, default=1, metavar="N",
-                       help="threads per worker: above 1, gunicorn's gthread workers, which keep connections alive")
+                       help="threads per worker: above 1, gunicorn's gthread workers")
+    serve.add_argument("--keep-alive", type=int, default=2, metavar="SECONDS",
+                       help="how long a client connection is kept open between requests (0: closed after each answer)")
     serve.add_argument("--access-log", action="store_true",
                        help="log a line per request on stdout (off: the audit trail and the proxy's log record access)")
     serve.set_defaults(handler=cmd_serve)

@@ -42,18 +42,21 @@ class WPCompatServer(BaseApplication):
         return app
 
 
-def serve(settings, bind, workers, threads=1, access_log=False):
+def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
     """Run gunicorn; raises NotReady (one line) when the database is not fit to serve.
 
-    threads: above 1, gthread workers, which keep client connections alive (each thread needs a
-    pooled connection: WPCOMPAT_POOL_SIZE ≥ threads). access_log: a line per request on stdout;
+    Workers: wpcompat.worker.KeepAliveWorker (a sync worker that keeps client connections open
+    `keep_alive` seconds between requests; 0: closed after each answer, as gunicorn's sync worker);
+    threads above 1: gthread workers (each thread needs a pooled connection: WPCOMPAT_POOL_SIZE ≥
+    threads). access_log: a line per request on stdout;
     off by default, as gunicorn's own default: every request already leaves an audit row and the
     proxy in front keeps the access log; formatting the line costs a worker ~5% of a cached answer.
     """
     preflight(settings)
-    options = {"bind": bind, "workers": workers, "loglevel": settings.log_level.lower(), "proc_name": "wpcompat"}
-    if threads > 1:           # a request per thread; connections kept alive between requests
-        options.update(worker_class="gthread", threads=threads, keepalive=5)
+    options = {"bind": bind, "workers": workers, "loglevel": settings.log_level.lower(), "proc_name": "wpcompat",
+               "worker_class": "wpcompat.worker.KeepAliveWorker", "keepalive": keep_alive}
+    if threads > 1:           # a request per thread
+        options.update(worker_class="gthread", threads=threads)
     if access_log:
         options["accesslog"] = "-"
     WPCompatServer(options).run()
