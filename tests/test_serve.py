@@ -257,6 +257,14 @@ def test_a_connection_carries_many_requests_and_pipelined_ones_in_order(kept_sit
                                b"\r\n\r\n" + body + b"GET /wp-json/ HTTP/1.1\r\nHost: " + host + b"\r\n\r\n", 2)
         assert answers[0][0].startswith("HTTP/1.1 401") and json.loads(answers[0][1])["code"] == "rest_cannot_create"
         assert json.loads(answers[1][1])["name"] == "Site kept"
+        # HEAD: the head only (its Content-Length is the GET's), and the connection stays
+        sock.sendall(b"HEAD /wp-json/ HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(65536)
+        assert head.startswith(b"HTTP/1.1 200") and b"Connection: keep-alive" in head
+        assert json.loads(raw_exchange(sock, b"GET /wp-json/ HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")[0][1])["name"] \
+            == "Site kept"
 
 
 def test_http_1_0_connection_close_and_keep_alive_0_close_after_the_answer(kept_site):

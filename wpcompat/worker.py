@@ -186,7 +186,8 @@ class KeepAliveWorker(SyncWorker):
                 self.log.access(resp, req, environ, datetime.now() - started)
                 if hasattr(answer, "close"):
                     answer.close()
-            if resp.response_length is not None and resp.sent < resp.response_length:
+            if (resp.response_length is not None and resp.sent < resp.response_length and req.method != "HEAD"
+                    and resp.status_code >= 200 and resp.status_code not in (204, 304)):
                 return False                             # a body shorter than announced: the next answer would be misread
             return not resp.should_close()
         except OSError:                                  # the client went away: _serve closes quietly
