@@ -42,7 +42,7 @@ class FileState:
     comment_parents: list = dataclasses.field(default_factory=list)     # (comment uuid, post uuid, source parent)
     galleries: list = dataclasses.field(default_factory=list)           # post uuids whose content has ids="…"
     url_remap: dict = dataclasses.field(default_factory=dict)           # old URL → new URL
-    site_rewrite: object = None                                         # urls.site_rewriter(...) or None
+    site_rewrite: object = None                                         # site_links.site_rewriter(...) or None
     touched_terms: set = dataclasses.field(default_factory=set)
     taxonomies: set = dataclasses.field(default_factory=set)
     phi_posts: list = dataclasses.field(default_factory=list)

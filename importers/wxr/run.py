@@ -31,7 +31,7 @@ from wpcompat.models.base import utcnow
 from wpcompat.responses.media import source_url as stored_media_url
 from wpcompat.sites import Site
 
-from importers.wxr import bulk, phi, references, urls
+from importers.wxr import bulk, phi, references, site_links
 from importers.wxr import writes as writes_module
 from importers.wxr.acf import Acf
 from importers.wxr.attachments import Attachments
@@ -177,8 +177,8 @@ class WxrImporter:
                 state.base_url = record["base_site_url"] or record["base_blog_url"]
                 state.version = record["wxr_version"]
                 if self.options.rewrite_urls:
-                    state.site_rewrite = urls.site_rewriter(state.base_url, self.tenant.url,
-                                                            keep_uploads=self.options.media != "download")
+                    state.site_rewrite = site_links.site_rewriter(state.base_url, self.tenant.url,
+                                                            keep_uploads=self.options.media == "link")
                 if state.version not in ("1.0", "1.1", "1.2"):
                     self.report.warn(f"{name}: WXR version {state.version} is newer than 1.2; imported as 1.2")
                 continue

@@ -1,4 +1,4 @@
-"""Rewriting the old site's attachment URLs in post content (wxr.md §7 step 7).
+"""Rewriting attachment URLs in post content (wxr.md §7 step 7); links to the old site: site_links.py.
 
 `url_remap` maps each old file URL (and its guid) to the new one; for images also the URL
 without its extension (the "stub"), so resized copies such as `canola2-300x200.jpg` follow
@@ -7,7 +7,6 @@ does it; rewriting twice is harmless because new URLs do not contain old ones.
 """
 
 import posixpath
-import re
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp"}
 
@@ -40,23 +39,3 @@ def prefixes(remap):
         if len(parts) >= 3 and parts[0].endswith(":"):
             out.add("/".join(parts[:3]))
     return out
-
-
-def site_rewriter(old_base, new_base, keep_uploads):
-    """A function rewriting links under the old site (`old_base`, its path included) to the new site.
-
-    A match must end at a URL boundary, so `https://old/path-not-taken` is not under `https://old/path`
-    and `https://old.example.comcast` is not under `https://old.example.com`. With `keep_uploads`
-    (attachments left where they are: link mode), `…/wp-content/uploads/…` URLs and links to media files
-    (by extension) are not touched.
-    """
-    old_base, new_base = (old_base or "").rstrip("/"), (new_base or "").rstrip("/")
-    if not old_base or not new_base or old_base == new_base or "://" not in old_base:
-        return None
-    uploads = (r"(?!/wp-content/uploads/)(?![^\s\"'<>()]*\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|m4v|mov|"
-               r"docx?|xlsx?|pptx?|zip|dcm)(?:[?#\"'\s<>()]|$))") if keep_uploads else ""
-    pattern = re.compile(re.escape(old_base) + uploads + r"(?=[/\"'\s<>?#)\]]|$)")
-
-    def rewrite(text):
-        return pattern.sub(lambda _match: new_base, text) if text and old_base in text else text
-    return rewrite
