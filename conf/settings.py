@@ -36,6 +36,8 @@ class Settings:
     audit_reads_durable: bool = True    # False: a read's audit row commits without waiting for the WAL flush
     response_cache_mb: int = 64         # per worker, anonymous REST answers (0: off); README "Response cache"
     response_cache_seconds: int = 60    # the longest an answer is kept, even when nothing was written
+    audit_writer: bool = True           # `wpcompat serve` on PostgreSQL runs the audit writer (wpcompat/audit_writer.py)
+    audit_writer_socket: str = ""       # where workers find it (serve sets it; empty: each worker audits its hits)
     media_store: str = "local"
     media_root: str = "var/uploads"
     s3_bucket: str = ""
@@ -153,6 +155,8 @@ def load_settings(env=None):
         response_cache_mb=_integer(env, "WPCOMPAT_RESPONSE_CACHE_MB", defaults.response_cache_mb, 0, 65536),
         response_cache_seconds=_integer(env, "WPCOMPAT_RESPONSE_CACHE_SECONDS", defaults.response_cache_seconds,
                                         1, 86400),
+        audit_writer=_boolean(env, "WPCOMPAT_AUDIT_WRITER", True),
+        audit_writer_socket=_text(env, "WPCOMPAT_AUDIT_WRITER_SOCKET", ""),
         media_store=_choice(env, "WPCOMPAT_MEDIA_STORE", defaults.media_store, MEDIA_STORES),
         media_root=_text(env, "WPCOMPAT_MEDIA_ROOT", defaults.media_root),
         s3_bucket=_text(env, "WPCOMPAT_S3_BUCKET", ""),

@@ -123,6 +123,17 @@ def cmd_serve(args, settings):
         raise CommandError(str(error)) from None
 
 
+def cmd_audit_writer(args, settings):
+    from wpcompat.audit_writer import run
+
+    if not settings.is_postgres:
+        raise CommandError("the audit writer needs PostgreSQL (WPCOMPAT_DATABASE_URL=postgresql://...)")
+    try:
+        run(settings, args.socket, args.parent)
+    except KeyboardInterrupt:
+        pass
+
+
 def build_parser():
     parser = Parser(prog="wpcompat", description="WordPress-compatible bridge for the healthcare CMS.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -180,6 +191,13 @@ def build_parser():
     serve.add_argument("--access-log", action="store_true",
                        help="log a line per request on stdout (off: the audit trail and the proxy's log record access)")
     serve.set_defaults(handler=cmd_serve)
+
+    writer = commands.add_parser("audit-writer", help="write replayed answers' audit rows for gunicorn workers "
+                                 "started without `wpcompat serve` (README, Serving)")
+    writer.add_argument("--socket", required=True, metavar="PATH",
+                        help="the Unix socket to listen on (the workers' WPCOMPAT_AUDIT_WRITER_SOCKET)")
+    writer.add_argument("--parent", type=int, metavar="PID", help="stop when this process is gone (serve's arbiter)")
+    writer.set_defaults(handler=cmd_audit_writer)
 
     from wpcompat.acf.cli import add_commands as add_acf_commands      # acf import-groups
     add_acf_commands(commands)

@@ -17,7 +17,9 @@ here; XML-RPC's signed-in reads are the exception described below, kept for thei
 
 A hit is still audited: one round trip sends the tenant, checks the generation and inserts
 the request's audit rows only if it still matches, and commits (on PostgreSQL one implicit
-transaction, so a stale entry writes nothing and the request runs as a miss).
+transaction, so a stale entry writes nothing and the request runs as a miss). Under `wpcompat
+serve` on PostgreSQL the audit writer runs that statement for the hits of all workers waiting
+together, one commit for them all (audit_writer.py); the worker writes itself when it cannot.
 
 XML-RPC sends the credentials inside every call, so its reads are signed-in answers. The answer
 to a call of a read-only method marked `keep_answer` (posts, pages, terms: xmlrpc/table.py) is
@@ -49,11 +51,10 @@ import falcon
 import orjson
 
 from wpcompat import audit, limits
-from wpcompat.db import (GENERATION_SQL, _tenant_statement, is_postgres, release_connection, settle_serving_role,
-                         tenant_scope, uuid_param)
+from wpcompat.audit_writer import WriterClient, hit_values, insert_hits
+from wpcompat.db import GENERATION_SQL, is_postgres, release_connection, settle_serving_role, tenant_scope, uuid_param
 from wpcompat.middleware import start_context
 from wpcompat.models.base import utcnow
-from wpcompat.queries.compiled import execute_prepared
 from wpcompat.rest.request import parse_params, without_nul
 
 REST_PREFIX = "/wp-json"
@@ -67,24 +68,7 @@ LONGEST_QUERY = 2048                     # a longer query string is answered, ne
 LONGEST_XMLRPC_BODY = 16 * 1024          # a longer call is answered, never kept
 _body_key = secrets.token_bytes(32)      # keys an XML-RPC body's digest (it holds a password)
 
-# audit_trail's columns typed as the gated INSERT … SELECT must type them (a UNION would read text)
-AUDIT_CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
-               "trust_score": "integer", "created_at": "timestamp"}
-
-UUID_COLUMNS = {name for name, cast in AUDIT_CASTS.items() if cast == "uuid"}
 APP_PASSWORD_SQL = "SELECT 1 FROM app_passwords WHERE id = {p}"
-
-
-@functools.lru_cache(maxsize=32)
-def gated_insert_sql(count, app_password=False):
-    """INSERT of `count` audit rows, each written only if the tenant's generation is the one given
-    (and, with app_password, only if that application password still exists)."""
-    columns = ", ".join(audit.COLUMNS)
-    typed = ", ".join(f"%s::{AUDIT_CASTS[name]}" if name in AUDIT_CASTS else "%s" for name in audit.COLUMNS)
-    one = f"SELECT {typed} WHERE ({GENERATION_SQL.format(p='%s')}) = %s"
-    if app_password:
-        one += f" AND EXISTS ({APP_PASSWORD_SQL.format(p='%s::uuid')})"
-    return f"INSERT INTO audit_trail ({columns}) {' UNION ALL '.join([one] * count)} RETURNING 1"
 
 
 @dataclasses.dataclass
@@ -228,6 +212,8 @@ class ResponseCache:
         self.store = store
         self.dumps = dumps
         self.durable_reads = settings.audit_reads_durable
+        self.writer = (WriterClient(settings.audit_writer_socket)
+                       if settings.audit_writer_socket and is_postgres(database) else None)
         self.settings = settings
         self.directory = directory
         self.req_options = req_options
@@ -340,37 +326,25 @@ class ResponseCache:
         """Write the hit's audit rows if the tenant's content is still at entry.generation; say whether."""
         context = req.context
         rows = replay_rows(req, entry.audit_rows)
+        app_password = entry.caller.app_password if entry.caller is not None else None
+        if self.writer is not None:        # the audit writer, if it answers (audit_writer.py)
+            written = self.writer.write(context.site.id, entry.generation, rows, app_password, self.durable_reads)
+            if written is not None:
+                return written == len(rows)
         written = 0
         database = self.database
         release_connection(database, only_if_broken=True)
         try:
             database.connect(reuse_if_open=True)
-            app_password = entry.caller.app_password if entry.caller is not None else None
             if is_postgres(database):
                 settle_serving_role(database)
-                written = self._gated_insert(context.site.id, entry.generation, rows, app_password)
+                values = hit_values(context.site.id, entry.generation, rows, app_password)
+                written = len(insert_hits(database, context.site.id, values, self.durable_reads))
             else:
                 written = self._sqlite_gated(context.site.id, entry.generation, rows, app_password)
         except Exception:                  # the request runs as a miss and meets the failure there
             release_connection(database, only_if_broken=True)
         return written == len(rows)        # else stale (nothing was written) or failed: the request runs as a miss
-
-    def _gated_insert(self, tenant, generation, rows, app_password=None):
-        """One implicit transaction: tenant and role, then the audit rows only if nothing changed (a
-        prepared statement per row count); the number of rows written."""
-        setup, setup_params = _tenant_statement(self.database, tenant)
-        if not self.durable_reads:
-            setup = setup.replace("SELECT ", "SELECT set_config('synchronous_commit', 'off', true), ", 1)
-        tenant_text = str(tenant)
-        values = []
-        for row in rows:
-            row = {**row, "tenant_id": tenant_text, "metadata": orjson.dumps(row["metadata"]).decode()}
-            values += [str(row[name]) if name in UUID_COLUMNS else row[name] for name in audit.COLUMNS]
-            values += [tenant_text, generation] + ([str(app_password)] if app_password else [])
-        shape = ("audit hit", len(rows), bool(app_password))
-        cursor = execute_prepared(shape, lambda _p: gated_insert_sql(len(rows), bool(app_password)), values,
-                                  prefix=(setup, setup_params), database=self.database)
-        return len(cursor.fetchall())
 
     def _sqlite_gated(self, tenant, generation, rows, app_password=None):
         with tenant_scope(tenant, self.database) as transaction:

@@ -1,4 +1,13 @@
-"""`wpcompat serve`: checks the database, then runs gunicorn on wpcompat.wsgi:app."""
+"""`wpcompat serve`: checks the database, then runs gunicorn on wpcompat.wsgi:app (and, on PostgreSQL,
+the audit writer beside it)."""
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 
 from gunicorn.app.base import BaseApplication
 
@@ -42,6 +51,65 @@ class WPCompatServer(BaseApplication):
         return app
 
 
+log = logging.getLogger("wpcompat.server")
+
+
+class WriterProcess:
+    """The audit writer (wpcompat/audit_writer.py) as a child of gunicorn's arbiter, started again a
+    second after it dies. Its socket lies in a directory only this user may enter; the workers find it
+    in WPCOMPAT_AUDIT_WRITER_SOCKET. The writer stops by itself when the arbiter is gone.
+
+    gunicorn's arbiter reaps every child, the writer included, so the writer is watched through a pipe
+    whose write end only it holds (end of file: it exited), not with wait()."""
+
+    RESTART_AFTER = 1.0
+
+    def __init__(self):
+        self.directory = tempfile.mkdtemp(prefix="wpcompat-audit-")     # mode 0700
+        self.path = os.path.join(self.directory, "writer.sock")
+        self.owner = os.getpid()
+        self.stopping = threading.Event()
+        self.process = None
+
+    def start(self):
+        watch = self._spawn()
+        threading.Thread(target=self._watch, args=(watch,), name="audit-writer-watch", daemon=True).start()
+
+    def _spawn(self):
+        watch, held = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "wpcompat.cli", "audit-writer", "--socket", self.path, "--parent", str(self.owner)],
+                pass_fds=(held,), stdin=subprocess.DEVNULL)
+        finally:
+            os.close(held)
+        return watch
+
+    def _watch(self, watch):
+        while True:
+            try:
+                os.read(watch, 1)                      # blocks until the writer exits
+            finally:
+                os.close(watch)
+            if self.stopping.wait(self.RESTART_AFTER):
+                return
+            log.warning("the audit writer exited; starting it again (workers audit their hits meanwhile)")
+            watch = self._spawn()
+
+    def stop(self):
+        """In the arbiter only (a worker inherits this object when it forks)."""
+        if os.getpid() != self.owner or self.stopping.is_set():
+            return
+        self.stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
     """Run gunicorn; raises NotReady (one line) when the database is not fit to serve.
 
@@ -59,4 +127,15 @@ def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
         options.update(worker_class="gthread", threads=threads)
     if access_log:
         options["accesslog"] = "-"
-    WPCompatServer(options).run()
+    writer = None
+    if settings.is_postgres and settings.response_cache_mb and settings.audit_writer \
+            and not settings.audit_writer_socket:
+        writer = WriterProcess()
+        writer.start()
+        os.environ["WPCOMPAT_AUDIT_WRITER_SOCKET"] = writer.path       # the workers' settings read it
+        options["on_exit"] = lambda _arbiter: writer.stop()
+    try:
+        WPCompatServer(options).run()
+    finally:
+        if writer is not None:
+            writer.stop()
