@@ -78,24 +78,26 @@ def trail(site, marker):
 
 def send_together(audit_writer, calls):
     """Each call(client) in its own thread with its own connection; the writer reads them all in one round.
-    The calls' results, in order."""
+    The calls' results, in order, and the commits of that round."""
     clients = [WriterClient(audit_writer.path) for _call in calls]
     before = set(audit_writer.buffers)
-    for client in clients:
-        client._connect()
-    deadline = time.monotonic() + 10
-    while len(set(audit_writer.buffers) - before) < len(clients) and time.monotonic() < deadline:
-        audit_writer.step(timeout=0.1)                    # accept every connection first
-    connections = list(set(audit_writer.buffers) - before)
+    connected = threading.Barrier(len(calls) + 1)
     results = [None] * len(calls)
 
     def send(index):
+        clients[index]._connect()
+        connected.wait(10)
         results[index] = calls[index](clients[index])
+        clients[index].close()
 
     threads = [threading.Thread(target=send, args=(index,)) for index in range(len(calls))]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 10
+    while len(set(audit_writer.buffers) - before) < len(clients) and time.monotonic() < deadline:
+        audit_writer.step(timeout=0.1)                    # accept every connection first
+    connections = list(set(audit_writer.buffers) - before)
+    connected.wait(10)
     while time.monotonic() < deadline:                    # every message has arrived: one round takes them all
         ready, _, _ = select.select(connections, [], [], 0.05)
         if len(ready) == len(clients):
@@ -104,8 +106,6 @@ def send_together(audit_writer, calls):
     audit_writer.step(timeout=1)
     for thread in threads:
         thread.join(10)
-    for client in clients:
-        client.close()
     return results, audit_writer.commits - commits
 
 
@@ -157,11 +157,13 @@ def test_a_row_for_another_tenant_is_refused_by_rls_and_the_writer_goes_on(write
         from wpcompat.audit_writer import FRAME, REPLY
         message = orjson.dumps({"tenant": str(site.id), "durable": True, "values": forged})
         client.sock.sendall(FRAME.pack(len(message)) + message)
-        return REPLY.unpack(client._receive(REPLY.size))[0]
+        return REPLY.unpack(client._receive(client.sock, REPLY.size))[0]
 
-    results, _commits = send_together(writer, [send_forged])
-    assert results == [-1]
+    results, _commits = send_together(writer, [send_forged, lambda client: client.write(site.id, current,
+                                                                                      [hit_row("beside")])])
+    assert results == [-1, 1]                              # the hit beside it is written all the same
     assert trail(other, "forged") == [] and trail(site, "forged") == []
+    assert len(trail(site, "beside")) == 1
     results, commits = send_together(writer, [lambda client: client.write(site.id, current, [hit_row("after")])])
     assert results == [1] and commits == 1
 
@@ -174,7 +176,7 @@ def test_a_malformed_message_is_answered_minus_one_and_others_are_written(writer
         def call(client):
             from wpcompat.audit_writer import FRAME, REPLY
             client.sock.sendall(FRAME.pack(len(payload)) + payload)
-            return REPLY.unpack(client._receive(REPLY.size))[0]
+            return REPLY.unpack(client._receive(client.sock, REPLY.size))[0]
         return call
 
     results, _commits = send_together(writer, [
@@ -184,6 +186,52 @@ def test_a_malformed_message_is_answered_minus_one_and_others_are_written(writer
         lambda client: client.write(site.id, current, [hit_row("good")])])
     assert results == [-1, -1, -1, 1]
     assert len(trail(site, "good")) == 1
+
+
+def test_threads_sharing_a_client_each_get_their_own_answer(writer, postgres_engine):
+    """gthread: the threads of a worker share its WriterClient; stale and fresh hits sent at once must
+    each be answered for themselves (a fresh hit's 1 read by a stale one would replay unaudited)."""
+    site = make_site(postgres_engine, "threads")
+    current = generation(site)
+    client = WriterClient(writer.path)
+    stop = run_in_background(writer)
+    answers = {}
+
+    def hits(index):
+        stale = index % 2
+        answers[index] = [client.write(site.id, current - stale, [hit_row(f"thread-{index}")]) for _ in range(25)]
+
+    try:
+        threads = [threading.Thread(target=hits, args=(index,)) for index in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        stop()
+    for index in range(6):
+        assert answers[index] == [0 if index % 2 else 1] * 25
+        assert len(trail(site, f"thread-{index}")) == (0 if index % 2 else 25)
+
+
+def test_a_late_answer_is_never_read_by_the_next_hit(writer, postgres_engine):
+    site = make_site(postgres_engine, "late")
+    current = generation(site)
+    client = WriterClient(writer.path, wait=0.3)
+    while not writer.buffers:                             # the writer accepts, then stops reading
+        client._connect() if client.sock is None else None
+        writer.step(timeout=0.1)
+    assert client.write(site.id, current - 1, [hit_row("late-stale")]) is None      # no answer in time
+    assert client.sock is None and client.resume_at > time.monotonic()
+    writer.step(timeout=1)                                # now answers 0 to a connection already closed
+    writer.step(timeout=0.1)
+    writer.database.close()                               # peewee's connections are per thread: hand it on
+    client.resume_at = 0
+    stop = run_in_background(writer)
+    try:
+        assert client.write(site.id, current, [hit_row("late-fresh")]) == 1
+    finally:
+        stop()
 
 
 def test_without_a_writer_the_worker_audits_its_hits_itself_and_uses_the_writer_once_it_is_back(
@@ -267,6 +315,7 @@ def test_serve_runs_the_writer_restarts_it_and_stops_it(postgres_engine, tmp_pat
         bind(postgres_engine.database)
         return [row for row in trail_all(site) if row.metadata.get("served_from") == "cache"]
 
+    socket_path = second = None
     try:
         first = writer_pid(server.pid)
         assert first is not None, "serve started no audit writer"
@@ -282,6 +331,11 @@ def test_serve_runs_the_writer_restarts_it_and_stops_it(postgres_engine, tmp_pat
         for _ in range(20):
             assert get() == 200
         assert len(replays()) >= 16                        # two workers each build it once, maybe a few misses
+        deadline = time.monotonic() + 10                   # a worker that met no writer yet asks again a second later
+        while writer_connections(postgres_engine) == 0 and time.monotonic() < deadline:
+            assert get() == 200
+            time.sleep(0.05)
+        assert writer_connections(postgres_engine) == 1    # the workers' hits went through the writer
         os.kill(first, signal.SIGKILL)
         before = len(replays())
         for _ in range(5):
@@ -296,8 +350,14 @@ def test_serve_runs_the_writer_restarts_it_and_stops_it(postgres_engine, tmp_pat
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert not os.path.exists(os.path.dirname(socket_path))
+    assert socket_path and not os.path.exists(os.path.dirname(socket_path))
     assert not os.path.exists(f"/proc/{second}") or "audit-writer" not in open(f"/proc/{second}/cmdline").read()
+
+
+def writer_connections(engine):
+    name = engine.url.rsplit("/", 1)[1]
+    return engine.database.execute_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                                       "AND application_name = 'wpcompat-audit-writer'", (name,)).fetchone()[0]
 
 
 def trail_all(site):

@@ -16,9 +16,13 @@ still never sent before its audit row is durable; the writer only shares one com
 that wait together (group commit).
 
 When the writer cannot answer (not running, restarting, the database failed its statement, no
-answer within WAIT_SECONDS) the worker audits the hit itself, and asks the writer again after
-RETRY_SECONDS. A writer that committed but could not answer in time leaves the hit audited twice
-(the first row marked served_from: cache, like every replay): never not at all.
+answer within WAIT_SECONDS) the worker audits the hit itself, under new row ids, and asks the writer
+again after RETRY_SECONDS (doubled after each timeout, up to LONGEST_RETRY). A writer that committed
+but could not answer in time leaves the hit audited twice, never not at all; and if the worker then
+finds its entry stale, the request runs afresh and the writer's row records a replay the client did
+not get (the same request, read again). The writer's statement gives up after STATEMENT_SECONDS.
+Each thread of a worker (gthread) has its own connection, so an answer reaches the request it
+belongs to; a connection that timed out is closed, so a late answer is never read by the next hit.
 """
 
 import functools
@@ -27,7 +31,9 @@ import os
 import selectors
 import signal
 import socket
+import stat
 import struct
+import threading
 import time
 import uuid
 
@@ -44,7 +50,9 @@ REPLY = struct.Struct("!i")          # rows written (-1: the writer could not wr
 LARGEST_MESSAGE = 1024 * 1024
 MOST_ROWS = 64                       # rows per statement (each row count is one prepared statement)
 WAIT_SECONDS = 5.0                   # a worker's wait for the writer's answer, then it writes itself
+STATEMENT_SECONDS = 4                # the writer's statement_timeout: it answers -1 before the worker gives up
 RETRY_SECONDS = 1.0                  # after a failure, a worker writes itself this long before asking again
+LONGEST_RETRY = 60.0                 # the longest, after timeouts one after another
 
 # audit_trail's columns typed as the VALUES list must type them, then the gate's two
 CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
@@ -79,12 +87,14 @@ def hit_values(tenant, generation, rows, app_password=None):
     return values
 
 
-def insert_hits(database, tenant, values, durable=True):
+def insert_hits(database, tenant, values, durable=True, timeout=None):
     """One implicit transaction on PostgreSQL: the app role and `tenant`, then the gated rows of `values`
-    (hit_values); the ids written."""
+    (hit_values); the ids written. timeout: the statement's statement_timeout, in seconds."""
     setup, setup_params = _tenant_statement(database, tenant)
     if not durable:
         setup = setup.replace("SELECT ", "SELECT set_config('synchronous_commit', 'off', true), ", 1)
+    if timeout:
+        setup = setup.replace("SELECT ", f"SELECT set_config('statement_timeout', '{int(timeout * 1000)}', true), ", 1)
     count = len(values) // WIDTH
     cursor = execute_prepared(("audit hits", count), lambda _p: hits_insert_sql(count), [*values, str(tenant)],
                               prefix=(setup, setup_params), database=database)
@@ -96,36 +106,49 @@ def row_ids(values):
 
 
 class WriterClient:
-    """A worker's connection to the audit writer (opened when first needed, again after a fork)."""
+    """A worker's connections to the audit writer: one per thread (gthread), opened when first needed,
+    again after a fork."""
 
     def __init__(self, path, wait=WAIT_SECONDS, retry=RETRY_SECONDS):
         self.path, self.wait, self.retry = path, wait, retry
-        self.sock = self.pid = None
-        self.resume_at = 0.0
+        self.local = threading.local()
+        self.resume_at = 0.0                 # shared by the threads: the writer is down for all of them
+        self.backoff = retry
+
+    @property
+    def sock(self):
+        """This thread's connection in this process, or None."""
+        held = getattr(self.local, "held", None)
+        return held[1] if held is not None and held[0] == os.getpid() else None
 
     def write(self, tenant, generation, rows, app_password=None, durable=True):
         """How many of `rows` the writer wrote (0: the gate held them back), or None: it could not say,
-        and the caller writes them itself."""
-        if time.monotonic() < self.resume_at:
+        and the caller writes them itself (under new ids: the writer may still commit these)."""
+        if time.monotonic() < self.resume_at or len(rows) > MOST_ROWS:
             return None
-        message = orjson.dumps({"tenant": str(tenant), "durable": durable,
-                                "values": hit_values(tenant, generation, rows, app_password)})
         try:
-            if self.sock is None or self.pid != os.getpid():
-                self._connect()
-            self.sock.sendall(FRAME.pack(len(message)) + message)
-            written = REPLY.unpack(self._receive(REPLY.size))[0]
-        except OSError as error:
-            log.debug("audit writer unavailable (%s): the worker audits its hits itself", error)
-            self._give_up()
+            message = orjson.dumps({"tenant": str(tenant), "durable": durable,
+                                    "values": hit_values(tenant, generation, rows, app_password)})
+            sock = self.sock or self._connect()
+            sock.sendall(FRAME.pack(len(message)) + message)
+            written = REPLY.unpack(self._receive(sock, REPLY.size))[0]
+        except socket.timeout:
+            log.warning("the audit writer did not answer within %s s: workers audit their hits for %s s",
+                        self.wait, self.backoff)
+            self._give_up(self.backoff)
+            self.backoff = min(self.backoff * 2, LONGEST_RETRY)
+            return None
+        except Exception as error:           # not there, restarting, or a hit it cannot carry: write it here
+            log.debug("audit writer unavailable (%s): the worker audits its hit itself", error)
+            self._give_up(self.retry)
             return None
         if written < 0:
             self.resume_at = time.monotonic() + self.retry
             return None
+        self.backoff = self.retry
         return written
 
     def _connect(self):
-        self.close()
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.wait)
         try:
@@ -133,28 +156,32 @@ class WriterClient:
         except OSError:
             sock.close()
             raise
-        self.sock, self.pid = sock, os.getpid()
+        self.local.held = (os.getpid(), sock)
+        return sock
 
-    def _receive(self, size):
+    @staticmethod
+    def _receive(sock, size):
         data = b""
         while len(data) < size:
-            chunk = self.sock.recv(size - len(data))
+            chunk = sock.recv(size - len(data))
             if not chunk:
                 raise ConnectionResetError("the audit writer closed the connection")
             data += chunk
         return data
 
-    def _give_up(self):
-        self.close()
-        self.resume_at = time.monotonic() + self.retry
+    def _give_up(self, seconds):
+        self.close()                         # a late answer is never read by the next hit
+        self.resume_at = time.monotonic() + seconds
 
     def close(self):
-        if self.sock is not None and self.pid == os.getpid():
+        """Close this thread's connection (one inherited through a fork is only forgotten)."""
+        sock = self.sock
+        self.local.held = None
+        if sock is not None:
             try:
-                self.sock.close()
+                sock.close()
             except OSError:
                 pass
-        self.sock = self.pid = None
 
 
 class Hit:
@@ -189,8 +216,11 @@ class AuditWriter:
         self.hits = self.commits = 0          # hits answered with a count, and the transactions that wrote them
 
     def listen(self):
-        if os.path.exists(self.path):
-            os.unlink(self.path)                   # a previous writer's socket
+        try:
+            if stat.S_ISSOCK(os.lstat(self.path).st_mode):
+                os.unlink(self.path)               # a previous writer's socket (anything else: bind fails)
+        except FileNotFoundError:
+            pass
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old_mask = os.umask(0o177)                 # only this user may connect (the directory is private too)
         try:
@@ -199,6 +229,7 @@ class AuditWriter:
             os.umask(old_mask)
         listener.listen(128)
         listener.setblocking(False)
+        self.inode = os.lstat(self.path).st_ino
         self.selector.register(listener, selectors.EVENT_READ)
         self.listener = listener
 
@@ -224,6 +255,9 @@ class AuditWriter:
             try:
                 conn, _addr = self.listener.accept()
             except (BlockingIOError, InterruptedError):
+                return
+            except OSError as error:               # out of descriptors, say: the worker writes itself
+                log.warning("audit writer: cannot accept a worker (%s)", error)
                 return
             conn.setblocking(False)
             self.buffers[conn] = bytearray()
@@ -276,13 +310,16 @@ class AuditWriter:
         try:
             self.database.connect(reuse_if_open=True)
             settle_serving_role(self.database)
-            written = insert_hits(self.database, tenant, [value for hit in batch for value in hit.values], durable)
-        except Exception as error:             # each worker writes its own hit instead
-            log.warning("audit writer: %d hit(s) of tenant %s not written (%s): their workers write them",
-                        len(batch), tenant, error)
+            written = insert_hits(self.database, tenant, [value for hit in batch for value in hit.values], durable,
+                                  timeout=STATEMENT_SECONDS)
+        except Exception as error:
             release_connection(self.database, only_if_broken=True)
-            for hit in batch:
-                self._answer(hit.conn, -1)
+            if len(batch) > 1:                 # one hit the database refuses must not fail the others
+                for hit in batch:
+                    self._commit(tenant, durable, [hit])
+                return
+            log.warning("audit writer: a hit of tenant %s not written (%s): its worker writes it", tenant, error)
+            self._answer(batch[0].conn, -1)
             return
         self.commits += 1
         self.hits += len(batch)
@@ -312,7 +349,8 @@ class AuditWriter:
             self.listener.close()
             self.listener = None
             try:
-                os.unlink(self.path)
+                if os.lstat(self.path).st_ino == self.inode:      # not another writer's since
+                    os.unlink(self.path)
             except OSError:
                 pass
         self.selector.close()
@@ -326,7 +364,7 @@ def run(settings, path, parent=None):
     """Serve as the audit writer on `path` until the parent process (if given) is gone."""
     from wpcompat.db import configure_serving_role, open_database
 
-    database = open_database(settings.database_url, 1)
+    database = open_database(settings.database_url, 1, application_name="wpcompat-audit-writer")
     configure_serving_role(database, settings.app_role, defer_if_unreachable=True)
     writer = AuditWriter(database, path, parent)
     signal.signal(signal.SIGTERM, _stop)          # serve's arbiter stops it so: close and remove the socket

@@ -7,6 +7,7 @@ Wrong arguments or settings: one line on stderr, exit status 2.
 """
 
 import argparse
+import logging
 import sys
 
 import peewee
@@ -128,6 +129,7 @@ def cmd_audit_writer(args, settings):
 
     if not settings.is_postgres:
         raise CommandError("the audit writer needs PostgreSQL (WPCOMPAT_DATABASE_URL=postgresql://...)")
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         run(settings, args.socket, args.parent)
     except KeyboardInterrupt:
@@ -193,7 +195,7 @@ def build_parser():
     serve.set_defaults(handler=cmd_serve)
 
     writer = commands.add_parser("audit-writer", help="write replayed answers' audit rows for gunicorn workers "
-                                 "started without `wpcompat serve` (README, Serving)")
+                                 "started without `wpcompat serve` (README, Audit writer)")
     writer.add_argument("--socket", required=True, metavar="PATH",
                         help="the Unix socket to listen on (the workers' WPCOMPAT_AUDIT_WRITER_SOCKET)")
     writer.add_argument("--parent", type=int, metavar="PID", help="stop when this process is gone (serve's arbiter)")

@@ -84,7 +84,7 @@ class TenantPool(PooledPostgresqlDatabase):
 POOL_WAIT_SECONDS = 3       # a request waits this long for a pooled connection, then gets 503 db_busy
 
 
-def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SECONDS):
+def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SECONDS, application_name="wpcompat"):
     """A peewee database for `url` (sqlite:///path or postgresql://...).
 
     `switch_role`: on PostgreSQL, the role every tenant_scope switches to with
@@ -108,7 +108,7 @@ def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SEC
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None, port=parts.port or None,
             max_connections=pool_size, stale_timeout=300, timeout=pool_timeout,
-            autorollback=False, application_name="wpcompat")
+            autorollback=False, application_name=application_name)
     else:
         raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
     database.wpcompat_switch_role = switch_role

@@ -213,7 +213,7 @@ class ResponseCache:
         self.dumps = dumps
         self.durable_reads = settings.audit_reads_durable
         self.writer = (WriterClient(settings.audit_writer_socket)
-                       if settings.audit_writer_socket and is_postgres(database) else None)
+                       if settings.audit_writer and settings.audit_writer_socket and is_postgres(database) else None)
         self.settings = settings
         self.directory = directory
         self.req_options = req_options
@@ -331,6 +331,7 @@ class ResponseCache:
             written = self.writer.write(context.site.id, entry.generation, rows, app_password, self.durable_reads)
             if written is not None:
                 return written == len(rows)
+            rows = [{**row, "id": uuid.uuid4()} for row in rows]      # the writer may still commit its own
         written = 0
         database = self.database
         release_connection(database, only_if_broken=True)

@@ -3,11 +3,14 @@ the audit writer beside it)."""
 
 import logging
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -55,59 +58,84 @@ log = logging.getLogger("wpcompat.server")
 
 
 class WriterProcess:
-    """The audit writer (wpcompat/audit_writer.py) as a child of gunicorn's arbiter, started again a
-    second after it dies. Its socket lies in a directory only this user may enter; the workers find it
-    in WPCOMPAT_AUDIT_WRITER_SOCKET. The writer stops by itself when the arbiter is gone.
+    """The audit writer (wpcompat/audit_writer.py) as a child of gunicorn's arbiter, started again after
+    it dies (a second later, doubling up to a minute while it keeps dying young). Its socket lies in
+    a directory only this user may enter, made afresh at each start; the workers find it in
+    WPCOMPAT_AUDIT_WRITER_SOCKET. The writer stops by itself when the arbiter is gone.
 
-    gunicorn's arbiter reaps every child, the writer included, so the writer is watched through a pipe
-    whose write end only it holds (end of file: it exited), not with wait()."""
+    gunicorn's arbiter reaps every child, the writer included, so the writer is watched and signalled
+    through a pidfd (valid after the reaping, never another process that reused its pid), not wait()."""
 
     RESTART_AFTER = 1.0
+    LONGEST_PAUSE = 60.0
+    YOUNG = 10.0                          # dying sooner than this after its start doubles the pause
 
     def __init__(self):
-        self.directory = tempfile.mkdtemp(prefix="wpcompat-audit-")     # mode 0700
-        self.path = os.path.join(self.directory, "writer.sock")
+        self.directory = self.path = None
         self.owner = os.getpid()
         self.stopping = threading.Event()
-        self.process = None
+        self.lock = threading.Lock()      # a restart and stop() never overlap
+        self.pidfd = None
 
     def start(self):
-        watch = self._spawn()
-        threading.Thread(target=self._watch, args=(watch,), name="audit-writer-watch", daemon=True).start()
+        self.directory = tempfile.mkdtemp(prefix="wpcompat-audit-")     # mode 0700
+        self.path = os.path.join(self.directory, "writer.sock")
+        self._spawn()
+        threading.Thread(target=self._watch, name="audit-writer-watch", daemon=True).start()
 
     def _spawn(self):
-        watch, held = os.pipe()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wpcompat.cli", "audit-writer", "--socket", self.path, "--parent", str(self.owner)],
+            stdin=subprocess.DEVNULL)
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "wpcompat.cli", "audit-writer", "--socket", self.path, "--parent", str(self.owner)],
-                pass_fds=(held,), stdin=subprocess.DEVNULL)
-        finally:
-            os.close(held)
-        return watch
+            self.pidfd = os.pidfd_open(process.pid)
+        except ProcessLookupError:        # dead and reaped already: the watch sees it at once
+            self.pidfd = None
+        self.started = time.monotonic()
 
-    def _watch(self, watch):
+    def _watch(self):
+        pause = self.RESTART_AFTER
         while True:
-            try:
-                os.read(watch, 1)                      # blocks until the writer exits
-            finally:
-                os.close(watch)
-            if self.stopping.wait(self.RESTART_AFTER):
+            if self.pidfd is not None:
+                select.select([self.pidfd], [], [])          # readable once the writer exited
+            if self.stopping.is_set():
                 return
-            log.warning("the audit writer exited; starting it again (workers audit their hits meanwhile)")
-            watch = self._spawn()
+            lived = time.monotonic() - self.started
+            pause = self.RESTART_AFTER if lived >= self.YOUNG else min(pause * 2, self.LONGEST_PAUSE)
+            log.warning("the audit writer exited after %.0f s; starting it again in %.0f s "
+                        "(workers audit their hits meanwhile)", lived, pause)
+            if self.stopping.wait(pause):
+                return
+            with self.lock:
+                if self.stopping.is_set():
+                    return
+                self._close_pidfd()
+                try:
+                    self._spawn()
+                except OSError as error:
+                    log.error("cannot start the audit writer: %s", error)
+                    self.started = time.monotonic()
+
+    def _close_pidfd(self):
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
     def stop(self):
         """In the arbiter only (a worker inherits this object when it forks)."""
         if os.getpid() != self.owner or self.stopping.is_set():
             return
         self.stopping.set()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        with self.lock:
+            if self.pidfd is not None:
+                try:
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGTERM)
+                    if not select.select([self.pidfd], [], [], 5)[0]:
+                        signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if self.directory:
+                shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
@@ -115,7 +143,8 @@ def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
 
     Workers: wpcompat.worker.KeepAliveWorker (a sync worker that keeps client connections open
     `keep_alive` seconds between requests; 0: closed after each answer, as gunicorn's sync worker);
-    threads above 1: gthread workers (each thread needs a pooled connection: WPCOMPAT_POOL_SIZE ≥
+    On PostgreSQL with the response cache on (and WPCOMPAT_AUDIT_WRITER), the audit writer runs beside
+    them (WriterProcess). Threads above 1: gthread workers (each thread needs a pooled connection: WPCOMPAT_POOL_SIZE ≥
     threads). access_log: a line per request on stdout;
     off by default, as gunicorn's own default: every request already leaves an audit row and the
     proxy in front keeps the access log; formatting the line costs a worker ~5% of a cached answer.
@@ -131,11 +160,13 @@ def serve(settings, bind, workers, threads=1, access_log=False, keep_alive=2):
     if settings.is_postgres and settings.response_cache_mb and settings.audit_writer \
             and not settings.audit_writer_socket:
         writer = WriterProcess()
-        writer.start()
-        os.environ["WPCOMPAT_AUDIT_WRITER_SOCKET"] = writer.path       # the workers' settings read it
         options["on_exit"] = lambda _arbiter: writer.stop()
+    application = WPCompatServer(options)     # its config keeps the environment for a re-exec (USR2): before the socket
     try:
-        WPCompatServer(options).run()
+        if writer is not None:
+            writer.start()
+            os.environ["WPCOMPAT_AUDIT_WRITER_SOCKET"] = writer.path   # the workers' settings read it
+        application.run()
     finally:
         if writer is not None:
             writer.stop()
