@@ -302,6 +302,8 @@ def test_clients_beyond_the_kept_connections_are_served_at_once(kept_site):
     site, start = kept_site
     server = start("--keep-alive", "30")
     request = b"GET /wp-json/ HTTP/1.1\r\nHost: " + site.host.encode() + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port)) as first:   # built once (slow), kept: fast after
+        raw_exchange(first, request, timeout=10)
     idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(2)]
     try:
         for sock in idle:
@@ -423,3 +425,18 @@ def test_a_silent_client_does_not_hold_the_worker_and_a_short_body_closes(worker
             received += sock.recv(1024)
         assert closed_by_server(sock, within=2.0)                # at once (keep-alive is 5 s): else the next answer
                                                                  # would be read as its body
+
+
+def test_slow_answers_keep_one_connection_per_worker(worker_server):
+    """A second connection would wait behind the first's slow answers while other workers may be free:
+    after a slow answer a worker holding two connections closes the one it answered; alone, it keeps it."""
+    port, _process = worker_server()
+    with socket.create_connection(("127.0.0.1", port)) as first, socket.create_connection(("127.0.0.1", port)) as second:
+        assert raw_exchange(first, get_line("/hello"))[0][1] == b"hello"
+        assert raw_exchange(second, get_line("/hello"))[0][1] == b"hello"      # both held by the one worker
+        head, body = raw_exchange(first, get_line("/sleep?0.05"))[0]
+        assert body == b"slept 0.05" and "connection: close" in head.lower()
+        assert closed_by_server(first)
+        head, body = raw_exchange(second, get_line("/sleep?0.05"))[0]
+        assert body == b"slept 0.05" and "connection: close" not in head.lower()   # alone: kept
+        assert raw_exchange(second, get_line("/hello"))[0][1] == b"hello"
