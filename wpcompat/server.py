@@ -101,7 +101,8 @@ class WriterProcess:
             if self.stopping.is_set():
                 return
             lived = time.monotonic() - self.started
-            pause = self.RESTART_AFTER if lived >= self.YOUNG else min(pause * 2, self.LONGEST_PAUSE)
+            if lived >= self.YOUNG:
+                pause = self.RESTART_AFTER
             log.warning("the audit writer exited after %.0f s; starting it again in %.0f s "
                         "(workers audit their hits meanwhile)", lived, pause)
             if self.stopping.wait(pause):
@@ -115,6 +116,7 @@ class WriterProcess:
                 except OSError as error:
                     log.error("cannot start the audit writer: %s", error)
                     self.started = time.monotonic()
+            pause = min(pause * 2, self.LONGEST_PAUSE)      # if this one dies young too
 
     def _close_pidfd(self):
         if self.pidfd is not None:
