@@ -298,12 +298,14 @@ class AuditWriter:
         for hit in hits:
             groups.setdefault((hit.tenant, hit.durable), []).append(hit)
         for (tenant, durable), members in groups.items():
-            batch = []
+            batch, rows = [], 0
             for hit in members:
-                if batch and (sum(len(other.values) for other in batch) + len(hit.values)) // WIDTH > MOST_ROWS:
+                count = len(hit.values) // WIDTH
+                if batch and rows + count > MOST_ROWS:
                     self._commit(tenant, durable, batch)
-                    batch = []
+                    batch, rows = [], 0
                 batch.append(hit)
+                rows += count
             self._commit(tenant, durable, batch)
 
     def _commit(self, tenant, durable, batch):

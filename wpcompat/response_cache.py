@@ -40,7 +40,6 @@ Origin or a query string.
 
 import collections
 import dataclasses
-import functools
 import hashlib
 import secrets
 import threading
@@ -48,7 +47,6 @@ import time
 import uuid
 
 import falcon
-import orjson
 
 from wpcompat import audit, limits
 from wpcompat.audit_writer import WriterClient, hit_values, insert_hits
