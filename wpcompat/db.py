@@ -82,6 +82,7 @@ class TenantPool(PooledPostgresqlDatabase):
 
 
 POOL_WAIT_SECONDS = 3       # a request waits this long for a pooled connection, then gets 503 db_busy
+CONNECT_TIMEOUT_SECONDS = 5  # libpq's connect_timeout: a server that does not answer is a 503, not a hung worker
 
 
 def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SECONDS, application_name="wpcompat"):
@@ -90,7 +91,9 @@ def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SEC
     `switch_role`: on PostgreSQL, the role every tenant_scope switches to with
     SET LOCAL ROLE (None: stay as the connecting role). `pool_timeout`: seconds to wait for
     a free pooled connection before MaxConnectionsExceeded (answered 503 with Retry-After).
-    On checkout peewee's pool pings an idle connection and drops it if the server went away.
+    A new connection gives up after CONNECT_TIMEOUT_SECONDS (a server that accepts and never answers
+    would otherwise hold the worker until gunicorn kills it). On checkout peewee's pool pings an idle
+    connection and drops it if the server went away.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
@@ -108,7 +111,7 @@ def open_database(url, pool_size=8, switch_role=None, pool_timeout=POOL_WAIT_SEC
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None, port=parts.port or None,
             max_connections=pool_size, stale_timeout=300, timeout=pool_timeout,
-            autorollback=False, application_name=application_name)
+            autorollback=False, application_name=application_name, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     else:
         raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
     database.wpcompat_switch_role = switch_role
