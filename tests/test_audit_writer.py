@@ -7,6 +7,7 @@ import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -352,6 +353,39 @@ def test_serve_runs_the_writer_restarts_it_and_stops_it(postgres_engine, tmp_pat
         server.wait(timeout=20)
     assert socket_path and not os.path.exists(os.path.dirname(socket_path))
     assert not os.path.exists(f"/proc/{second}") or "audit-writer" not in open(f"/proc/{second}/cmdline").read()
+
+
+def test_a_writer_whose_parent_was_killed_outright_exits_and_removes_its_private_directory(postgres_engine, tmp_path):
+    """An arbiter killed with SIGKILL cannot clean up: the writer, seeing its parent gone, removes the socket
+    and serve's directory for it (the name serve gives it; only if empty)."""
+    directory = tmp_path / "wpcompat-audit-test"
+    directory.mkdir(mode=0o700)
+    socket_path = directory / "writer.sock"
+    env = clean_env(WPCOMPAT_DATABASE_URL=postgres_engine.url, WPCOMPAT_APP_ROLE=postgres_engine.app_role,
+                    WPCOMPAT_LOG_LEVEL="WARNING")
+    spawn = ("import os, subprocess, sys, time; "
+             f"writer = subprocess.Popen({CLI!r} + ['audit-writer', '--socket', {str(socket_path)!r}, "
+             "'--parent', str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+             "print(writer.pid, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", spawn], env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    writer = int(parent.stdout.readline())
+    try:
+        deadline = time.monotonic() + 15
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket_path.exists(), "the writer did not listen"
+        parent.kill()                                       # as SIGKILL to an arbiter: no cleanup of its own
+        parent.wait()
+        deadline = time.monotonic() + 15
+        while os.path.exists(f"/proc/{writer}") and "audit-writer" in open(f"/proc/{writer}/cmdline").read() \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{writer}") or "audit-writer" not in open(f"/proc/{writer}/cmdline").read()
+    finally:
+        parent.kill()
+        if os.path.exists(f"/proc/{writer}") and "audit-writer" in open(f"/proc/{writer}/cmdline").read():
+            os.kill(writer, signal.SIGKILL)
+    assert not directory.exists()
 
 
 def writer_connections(engine):

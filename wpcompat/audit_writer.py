@@ -53,6 +53,7 @@ WAIT_SECONDS = 5.0                   # a worker's wait for the writer's answer, 
 STATEMENT_SECONDS = 4                # the writer's statement_timeout: it answers -1 before the worker gives up
 RETRY_SECONDS = 1.0                  # after a failure, a worker writes itself this long before asking again
 LONGEST_RETRY = 60.0                 # the longest, after timeouts one after another
+SOCKET_DIRECTORY_PREFIX = "wpcompat-audit-"   # serve's private directory for the socket (server.WriterProcess)
 
 # audit_trail's columns typed as the VALUES list must type them, then the gate's two
 CASTS = {"id": "uuid", "tenant_id": "uuid", "resource_id": "uuid", "user_id": "uuid", "metadata": "jsonb",
@@ -375,3 +376,15 @@ def run(settings, path, parent=None):
     finally:
         writer.close()
         database.close_all() if hasattr(database, "close_all") else database.close()
+        if parent is not None:
+            _remove_private_directory(path)
+
+
+def _remove_private_directory(path):
+    """The directory serve made for the socket, once empty: an arbiter killed outright cannot remove it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(directory).startswith(SOCKET_DIRECTORY_PREFIX):
+        try:
+            os.rmdir(directory)                   # only if empty; serve's own cleanup may have come first
+        except OSError:
+            pass

@@ -14,6 +14,7 @@ import time
 
 from gunicorn.app.base import BaseApplication
 
+from wpcompat.audit_writer import SOCKET_DIRECTORY_PREFIX
 from wpcompat.db import configure_serving_role, open_database
 from wpcompat.migrator import discover
 
@@ -78,7 +79,7 @@ class WriterProcess:
         self.pidfd = None
 
     def start(self):
-        self.directory = tempfile.mkdtemp(prefix="wpcompat-audit-")     # mode 0700
+        self.directory = tempfile.mkdtemp(prefix=SOCKET_DIRECTORY_PREFIX)     # mode 0700
         self.path = os.path.join(self.directory, "writer.sock")
         self._spawn()
         threading.Thread(target=self._watch, name="audit-writer-watch", daemon=True).start()
