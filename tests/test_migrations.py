@@ -30,8 +30,9 @@ ACF_TABLES = {"acf_field_groups", "acf_fields", "term_custom_fields", "user_cust
 APPLICATION_TABLES |= {"comments"}                                   # 0010
 GENERATION_TABLES = {"content_generations", "content_generation_bumps"}      # 0011
 APPLICATION_TABLES |= GENERATION_TABLES
+APPLICATION_TABLES |= {"login_failures"}                             # 0014
 TABLES_OF_0001 = APPLICATION_TABLES - {"post_counts", "comments"} - GENERATION_TABLES - ACF_TABLES   # 0006…
-TABLES_OF_0001 -= {"revisions"}                                      # 0009
+TABLES_OF_0001 -= {"revisions", "login_failures"}                    # 0009, 0014
 # 0002: the tables whose rows belong to one tenant, under a forced policy on PostgreSQL.
 RLS_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",
               "workflow_states", "wp_id_sequences", "audit_trail")

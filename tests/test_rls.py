@@ -8,15 +8,16 @@ import psycopg2.errors
 import pytest
 
 from wpcompat.db import bind, tenant_scope
-from wpcompat.models import (AcfField, AcfFieldGroup, AuditTrail, Comment, CustomField, Media, MediaCustomField,
-                             OptionCustomField, PostTerm, TermCustomField, UserCustomField, WorkflowState)
+from wpcompat.models import (AcfField, AcfFieldGroup, AuditTrail, Comment, CustomField, LoginFailure, Media,
+                             MediaCustomField, OptionCustomField, PostTerm, TermCustomField, UserCustomField,
+                             WorkflowState)
 
 from conftest import make_site
 
 TENANT_TABLES = ("users", "app_passwords", "categories", "posts", "post_terms", "media", "custom_fields",
                  "workflow_states", "wp_id_sequences", "audit_trail", "post_counts", "acf_field_groups", "acf_fields",
                  "term_custom_fields", "user_custom_fields", "media_custom_fields", "option_custom_fields",
-                 "comments")
+                 "comments", "login_failures")
 
 
 def add_every_kind_of_row(site):
@@ -37,6 +38,7 @@ def add_every_kind_of_row(site):
                        date_local=datetime.datetime(2026, 1, 1), date_gmt=datetime.datetime(2026, 1, 1))
         AuditTrail.create(operation="read", resource_type="post", resource_id=site.post.id,
                           user_id=site.admin.id)
+        LoginFailure.create(kind="login", subject="guess", failed_at=datetime.datetime(2026, 1, 1))
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +97,11 @@ def test_an_empty_tenant_setting_also_means_no_rows(two_tenants, as_app_role):
     assert in_tenant(as_app_role, None, "SELECT * FROM posts") == []
 
 
-@pytest.mark.parametrize("table", [t for t in TENANT_TABLES if t not in ("audit_trail", "post_counts")])
+INSERT_AND_DELETE_ONLY = ("login_failures",)          # the app role may not UPDATE them at all
+
+
+@pytest.mark.parametrize("table", [t for t in TENANT_TABLES
+                                   if t not in ("audit_trail", "post_counts") + INSERT_AND_DELETE_ONLY])
 def test_rows_of_another_tenant_cannot_be_updated_or_deleted(two_tenants, as_app_role, table):
     a, b = two_tenants
     assert in_tenant(as_app_role, a.id, f"UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = %s",
@@ -104,7 +110,16 @@ def test_rows_of_another_tenant_cannot_be_updated_or_deleted(two_tenants, as_app
     assert in_tenant(as_app_role, b.id, f"SELECT count(*) FROM {table}")[0][0] > 0
 
 
-@pytest.mark.parametrize("table", [t for t in TENANT_TABLES if t != "audit_trail"])
+@pytest.mark.parametrize("table", INSERT_AND_DELETE_ONLY)
+def test_insert_and_delete_only_tables_refuse_updates_and_keep_other_tenants_rows(two_tenants, as_app_role, table):
+    a, b = two_tenants
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="permission denied"):
+        in_tenant(as_app_role, a.id, f"UPDATE {table} SET tenant_id = %s", (str(b.id),))
+    assert in_tenant(as_app_role, a.id, f"DELETE FROM {table} WHERE tenant_id = %s", (str(b.id),)) == 0
+    assert in_tenant(as_app_role, b.id, f"SELECT count(*) FROM {table}")[0][0] > 0
+
+
+@pytest.mark.parametrize("table", [t for t in TENANT_TABLES if t not in ("audit_trail",) + INSERT_AND_DELETE_ONLY])
 def test_moving_a_row_into_another_tenant_is_rejected(two_tenants, as_app_role, table):
     a, b = two_tenants
     with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):

@@ -7,18 +7,27 @@ MAX_FAILURES_PER_LOGIN, a login is refused before any password is checked — RE
 429 `rest_too_many_login_attempts` with `Retry-After`, XML-RPC fault 429 — until the oldest
 failure leaves the window. A success clears its login's count (not the IP's).
 
-The counters live in the worker process, bounded to MAX_TRACKED_KEYS keys (the oldest are
-forgotten), so with N gunicorn workers an attacker gets at most N times the limit; the
-audit trail keeps every failure (`auth:login:failure`) for whoever needs the global view.
-Locking a login name out for the window is the known price of per-login limits.
+Failures are counted in two places:
+- the tenant's `login_failures` table (migrations/0014), shared by every worker and host: each
+  failure is written with the request's audit rows (in its transaction when it commits, else with
+  the denial's, record_noted), and every login through the app's chain reads both counts in the
+  request's transaction (one query);
+- the worker's memory (FailureCounter, bounded to MAX_TRACKED_KEYS keys), the only check of an
+  XML-RPC answer replayed from the response cache. A replay needs the very credentials that signed
+  in when the answer was kept, so it cannot be used to guess a password; this worker refuses it
+  during a lockout it has seen.
+The audit trail keeps every failure (`auth:login:failure`). Locking a login name out for the
+window is the known price of per-login limits.
 """
 
 import collections
+import datetime
 import math
 import threading
 import time
 
 from wpcompat.errors import WPError
+from wpcompat.models import LoginFailure
 
 WINDOW_SECONDS = 15 * 60
 MAX_FAILURES_PER_IP = 20
@@ -31,7 +40,7 @@ RATE_LIMITED = "Too many failed login attempts. Please try again later."
 class FailureCounter:
     """Failures per key in a sliding window; at most `max_keys` keys (the oldest are forgotten)."""
 
-    def __init__(self, window=WINDOW_SECONDS, max_keys=MAX_TRACKED_KEYS, clock=time.monotonic):
+    def __init__(self, window=WINDOW_SECONDS, max_keys=MAX_TRACKED_KEYS, clock=time.time):
         self.window, self.max_keys, self.clock = window, max_keys, clock
         self._failures = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -84,26 +93,95 @@ class FailureCounter:
 failures = FailureCounter()
 
 
+CAPS = {"ip": MAX_FAILURES_PER_IP, "login": MAX_FAILURES_PER_LOGIN}
+
+
+def _subjects(ip, login):
+    """(kind, subject) of the two counts an attempt falls under."""
+    return ("ip", (ip or "")[:255]), ("login", (login or "").strip().lower()[:255])
+
+
 def _keys(tenant_id, ip, login):
     tenant = str(tenant_id)
-    return (tenant, "ip", ip or ""), (tenant, "login", (login or "").strip().lower())
+    return tuple((tenant, kind, subject) for kind, subject in _subjects(ip, login))
 
 
-def login_retry_after(tenant_id, ip, login):
-    """Seconds this login attempt must wait (0: it may try)."""
+def _wall(seconds):
+    """failures.clock()'s seconds as the naive UTC the table's timestamps hold."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(tzinfo=None)
+
+
+def login_retry_after(req, tenant_id, ip, login, shared=True):
+    """Seconds this login attempt must wait (0: it may try). shared: also count the tenant's
+    login_failures rows (needs the request's transaction, with the tenant set); without it, only
+    this worker's memory (a replayed answer, which runs no transaction)."""
     ip_key, login_key = _keys(tenant_id, ip, login)
-    return max(failures.retry_after(ip_key, MAX_FAILURES_PER_IP),
+    wait = max(failures.retry_after(ip_key, MAX_FAILURES_PER_IP),
                failures.retry_after(login_key, MAX_FAILURES_PER_LOGIN))
+    if shared:
+        wait = max(wait, _shared_retry_after(req, ip, login))
+    return wait
 
 
-def login_failed(tenant_id, ip, login):
+def _shared_retry_after(req, ip, login):
+    now = failures.clock()
+    since = _wall(now - WINDOW_SECONDS)
+    (ip_kind, ip_subject), (login_kind, login_subject) = _subjects(ip, login)
+    rows = (LoginFailure.select(LoginFailure.kind, LoginFailure.failed_at)
+            .where(((LoginFailure.kind == ip_kind) & (LoginFailure.subject == ip_subject))
+                   | ((LoginFailure.kind == login_kind) & (LoginFailure.subject == login_subject)))
+            .where(LoginFailure.failed_at > since)
+            .order_by(LoginFailure.failed_at.desc()).tuples())
+    times = {"ip": [], "login": []}
+    for kind, failed_at in rows:
+        times[kind].append(failed_at)
+    req.context.login_failures_seen = bool(times["login"])      # a success then clears them
+    wait = 0
+    for kind, newest_first in times.items():
+        cap = CAPS[kind]
+        if len(newest_first) >= cap:
+            oldest_that_counts = newest_first[cap - 1]
+            left = WINDOW_SECONDS - (_wall(now) - oldest_that_counts).total_seconds()
+            wait = max(wait, max(1, math.ceil(left)))
+    return wait
+
+
+def login_failed(req, tenant_id, ip, login):
+    """Count a failure here at once, and in login_failures with the request's audit rows (record_noted)."""
     ip_key, login_key = _keys(tenant_id, ip, login)
     failures.add(ip_key, MAX_FAILURES_PER_IP)
     failures.add(login_key, MAX_FAILURES_PER_LOGIN)
+    _noted(req).append(("failed", ip, login, failures.clock()))
 
 
-def login_succeeded(tenant_id, ip, login):
+def login_succeeded(req, tenant_id, ip, login):
     failures.clear(_keys(tenant_id, ip, login)[1])
+    if getattr(req.context, "login_failures_seen", False):
+        _noted(req).append(("succeeded", ip, login, None))
+
+
+def _noted(req):
+    if not hasattr(req.context, "login_events"):
+        req.context.login_events = []
+    return req.context.login_events
+
+
+def record_noted(req):
+    """Write the request's failures (and the clearing of a login that succeeded) to login_failures, in
+    the transaction that writes its audit rows, with the tenant set."""
+    events = getattr(req.context, "login_events", None)
+    if not events:
+        return
+    for event, ip, login, seconds in events:
+        (ip_kind, ip_subject), (login_kind, login_subject) = _subjects(ip, login)
+        if event == "failed":
+            LoginFailure.delete().where(LoginFailure.failed_at < _wall(seconds - WINDOW_SECONDS)).execute()
+            LoginFailure.insert_many([
+                {"kind": ip_kind, "subject": ip_subject, "failed_at": _wall(seconds)},
+                {"kind": login_kind, "subject": login_subject, "failed_at": _wall(seconds)}]).execute()
+        else:
+            LoginFailure.delete().where((LoginFailure.kind == login_kind)
+                                        & (LoginFailure.subject == login_subject)).execute()
 
 
 def rate_limited_error(retry_after):

@@ -198,6 +198,8 @@ class UnitOfWork:
         try:
             with tenant_scope(req.context.site.id, self.database):
                 audit.write(req.context.deferred_audit)
+                if not getattr(req.context, "committed", False):
+                    limits.record_noted(req)            # the failed logins the rollback took back
         except Exception as ex:
             if database_failure(ex) is None:
                 log.exception("could not write the denial audit (request %s)", req.context.request_id)
@@ -216,16 +218,16 @@ class Authenticate:
         req.context.attempted_login = login
         req.context.trust_score = auth.TRUST_FAILED
         tenant, ip = req.context.site.id, req.context.client_ip
-        wait = limits.login_retry_after(tenant, ip, login)      # shared with XML-RPC (wpcompat.limits)
+        wait = limits.login_retry_after(req, tenant, ip, login)      # shared with XML-RPC (wpcompat.limits)
         if wait:
             resp.set_header("Retry-After", str(wait))
             raise limits.rate_limited_error(wait)
         try:
             req.context.user = auth.authenticate_app_password(login, password, ip)
         except WPError:
-            limits.login_failed(tenant, ip, login)
+            limits.login_failed(req, tenant, ip, login)
             raise
-        limits.login_succeeded(tenant, ip, login)
+        limits.login_succeeded(req, tenant, ip, login)
         req.context.app_password_hash = passwords.hash_app_password(password)   # which one: /introspect
         req.context.trust_score = auth.TRUST_APP_PASSWORD
 
@@ -241,6 +243,7 @@ class AuditTrail:
         failed = not req_succeeded or getattr(req.context, "rest_failed", False)
         if not failed and status < 400 and getattr(req.context, "txn", None) is not None:
             try:                                     # UnitOfWork inserts them with its COMMIT
+                limits.record_noted(req)             # failed logins of a multicall, a cleared count
                 req.context.commit_audit = audit.build_rows(req, status, default_tag)
                 return
             except Exception:

@@ -315,7 +315,8 @@ class ResponseCache:
     @staticmethod
     def _may_replay_to(req, caller):
         """The checks a kept XML-RPC answer needs besides the gated audit: not locked out; signed in as then."""
-        if limits.login_retry_after(req.context.site.id, req.context.client_ip, caller.username):
+        if limits.login_retry_after(req, req.context.site.id, req.context.client_ip, caller.username,
+                                    shared=False):   # this worker's count only (limits.py: why)
             return False                            # the chain answers fault 429, as a fresh login would
         req.context.user, req.context.trust_score = caller.user, caller.trust
         return True

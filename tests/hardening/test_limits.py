@@ -135,6 +135,64 @@ def test_a_success_clears_the_logins_count(api, clinic):
         assert api("GET", "/wp/v2/users/me", "editor").status_code == 200
 
 
+def another_worker():
+    """What a request meets in a worker that has seen none of the earlier failures (its memory is its own)."""
+    limits.failures.reset()
+
+
+def test_the_limit_holds_in_every_worker_not_only_the_one_that_saw_the_failures(api, client, clinic, clock):
+    editor = clinic.users["editor"]
+    wrong = {"Authorization": basic_auth(editor.login, "wrong wrong wrong wrong")}
+    for _ in range(limits.MAX_FAILURES_PER_LOGIN):
+        assert api("GET", "/wp/v2/users/me", headers=wrong).status_code == 401
+        another_worker()                                  # each failure met by a different worker
+    another_worker()
+    limited = api("GET", "/wp/v2/users/me", "editor")
+    assert (limited.status_code, limited.json["code"]) == (429, "rest_too_many_login_attempts")
+    assert limited.headers["Retry-After"] == str(limits.WINDOW_SECONDS)
+    another_worker()
+    _value, fault = xmlrpc_call(client, clinic, "wp.getProfile", 1, editor.login, clinic.passwords["editor"])
+    assert fault == (429, limits.RATE_LIMITED)
+    clock[0] += limits.WINDOW_SECONDS                     # the window passes for every worker alike
+    another_worker()
+    assert api("GET", "/wp/v2/users/me", "editor").status_code == 200
+
+
+def test_xmlrpc_failures_count_in_every_worker_and_per_ip(client, clinic, api):
+    for n in range(limits.MAX_FAILURES_PER_IP):
+        assert xmlrpc_call(client, clinic, "wp.getProfile", 1, f"guess-{n}", "pw")[1] == BAD_LOGIN
+        another_worker()
+    result = api("GET", "/wp/v2/users/me", "author")
+    assert result.status_code == 429 and int(result.headers["Retry-After"]) > 0
+
+
+def test_a_success_in_one_worker_clears_the_logins_count_for_all(api, clinic):
+    editor = clinic.users["editor"]
+    for _round in range(2):            # 18 failures: under the IP limit, twice the login limit
+        for _ in range(limits.MAX_FAILURES_PER_LOGIN - 1):
+            api("GET", "/wp/v2/users/me", headers={"Authorization": basic_auth(editor.login, "wrong")})
+            another_worker()
+        assert api("GET", "/wp/v2/users/me", "editor").status_code == 200
+        another_worker()
+
+
+def test_failures_are_kept_per_tenant_and_old_ones_are_dropped(api, clinic, site_b, clock):
+    from wpcompat.db import tenant_scope
+    from wpcompat.models import LoginFailure
+
+    for _ in range(3):
+        api("GET", "/wp/v2/users/me", headers={"Authorization": basic_auth("nobody", "wrong")})
+    with tenant_scope(clinic.id):
+        assert LoginFailure.select().where(LoginFailure.subject == "nobody").count() == 3
+    with tenant_scope(site_b.id):
+        assert LoginFailure.select().count() == 0
+    clock[0] += limits.WINDOW_SECONDS + 1
+    api("GET", "/wp/v2/users/me", headers={"Authorization": basic_auth("someone", "wrong")})
+    with tenant_scope(clinic.id):                         # a failure drops what left the window
+        assert LoginFailure.select().where(LoginFailure.subject == "nobody").count() == 0
+        assert LoginFailure.select().where(LoginFailure.subject == "someone").count() == 1
+
+
 def test_the_depth_check_needs_no_recursion():
     deep = []
     node = deep
@@ -145,3 +203,45 @@ def test_the_depth_check_needs_no_recursion():
     four_levels = {"a": [1, {"b": [2]}]}
     assert not limits.json_depth_exceeded(four_levels, limit=4)
     assert limits.json_depth_exceeded(four_levels, limit=3)
+
+
+def test_served_by_several_workers_the_limit_is_the_same_whichever_worker_answers(postgres_engine, tmp_path):
+    """Through `wpcompat serve --workers 3`: each worker counted only what it saw before, so the right
+    password went through on a worker that had seen fewer than MAX_FAILURES_PER_LOGIN failures."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    from conftest import make_site
+    from test_serve import CLI, clean_env, free_port
+
+    site = make_site(postgres_engine, "workers")
+    env = clean_env(WPCOMPAT_DATABASE_URL=postgres_engine.url, WPCOMPAT_APP_ROLE=postgres_engine.app_role,
+                    WPCOMPAT_LOG_LEVEL="WARNING")
+    port = free_port()
+    server = subprocess.Popen(CLI + ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "3", "--keep-alive", "0"],
+                              env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def me(password):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/wp-json/wp/v2/users/me", headers={
+            "Host": site.host, "Authorization": basic_auth(site.admin.login, password)})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        for _ in range(100):
+            try:
+                me(site.admin_password)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(limits.MAX_FAILURES_PER_LOGIN):
+            assert me("wrong wrong wrong wrong") == 401
+        assert [me(site.admin_password) for _ in range(9)] == [429] * 9     # every worker refuses
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

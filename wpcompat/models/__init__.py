@@ -6,16 +6,16 @@ from wpcompat.models.audit import AuditTrail
 from wpcompat.models.comments import Comment
 from wpcompat.models.content import CustomField, Media, Post, PostTerm, Term
 from wpcompat.models.ids import WpIdSequence
-from wpcompat.models.people import AppPassword, Tenant, TenantHost, User
+from wpcompat.models.people import AppPassword, LoginFailure, Tenant, TenantHost, User
 from wpcompat.models.revisions import Revision
 from wpcompat.models.workflow import WorkflowState
 
 TENANT_MODELS = (User, AppPassword, Term, Post, PostTerm, CustomField, Media, WorkflowState,
                  AuditTrail, WpIdSequence, AcfFieldGroup, AcfField, TermCustomField, UserCustomField,
-                 MediaCustomField, OptionCustomField, Revision, Comment)
+                 MediaCustomField, OptionCustomField, Revision, Comment, LoginFailure)
 ALL_MODELS = (Tenant, TenantHost) + TENANT_MODELS
 
-__all__ = ["AcfField", "AcfFieldGroup", "AppPassword", "AuditTrail", "Comment", "CustomField", "Media",
+__all__ = ["AcfField", "AcfFieldGroup", "AppPassword", "AuditTrail", "Comment", "CustomField", "LoginFailure", "Media",
            "MediaCustomField", "OptionCustomField", "Post", "PostTerm", "Revision", "Tenant", "TenantHost", "Term",
            "TermCustomField", "User", "UserCustomField", "WorkflowState", "WpIdSequence", "TENANT_MODELS",
            "ALL_MODELS"]

@@ -73,6 +73,17 @@ class User(TenantModel):
     is_authenticated = True
 
 
+class LoginFailure(TenantModel):
+    """A failed login, counted by wpcompat/limits.py per client IP (`kind` ip) and per login name (login)."""
+
+    kind = peewee.CharField(max_length=5)
+    subject = peewee.CharField(max_length=255)
+    failed_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "login_failures"
+
+
 class AppPassword(TenantModel):
     """A WordPress application password; only its hash is kept."""
 

@@ -6,8 +6,9 @@
 - WordPress's guard: after the first failed login in an HTTP request, every later login in
   that request fails too (system.multicall cannot be used to try many passwords at once).
 - Ours: failed logins are counted per client IP and per login name over a sliding window;
-  past the limit, logins fail with fault 429 before any password is checked. The counters
-  are wpcompat.limits', shared with REST's Basic auth; the audit trail keeps every failure.
+  past the limit, logins fail with fault 429 before any password is checked. The counts
+  are wpcompat.limits' (shared with REST's Basic auth, and by every worker through the
+  tenant's login_failures table); the audit trail keeps every failure.
 - Every failed or refused login is audited as a denied `auth:login:failure` event.
 - XML-RPC clients send the password with every call. A login password that argon2 accepted
   is remembered for a few minutes in the worker (keyed by the user, their stored hash and an
@@ -26,10 +27,10 @@ import time
 from wpcompat import auth as wp_auth
 from wpcompat import passwords
 from wpcompat.audit import Operation, record
+from wpcompat import limits
 # The failed-login limiter is shared with REST's Basic auth; these names stay importable from here.
 from wpcompat.limits import (MAX_FAILURES_PER_IP, MAX_FAILURES_PER_LOGIN, MAX_TRACKED_KEYS,  # noqa: F401
-                             RATE_LIMITED, WINDOW_SECONDS, FailureCounter, failures, login_retry_after)
-from wpcompat.limits import _keys as _limit_keys
+                             RATE_LIMITED, WINDOW_SECONDS, FailureCounter, failures)
 from wpcompat.models import AppPassword
 from wpcompat.xmlrpc.call import text
 from wpcompat.xmlrpc.faults import Fault
@@ -61,10 +62,6 @@ def _login_password_ok(user, password):
         while len(_verified) > VERIFIED_MAX:
             _verified.popitem(last=False)
     return True
-
-
-def _keys(call, username):
-    return _limit_keys(call.site.id, call.req.context.client_ip, username)
 
 
 def _equalize_timing(password):
@@ -126,19 +123,18 @@ def login(call, username, password):
     cache_key = (username, hashlib.sha256(password.encode("utf-8", "surrogatepass")).hexdigest())
     if cache_key in state.logins:
         return _signed_in(call, state.logins[cache_key])
-    ip_key, login_key = _keys(call, username)
-    if login_retry_after(call.site.id, call.req.context.client_ip, username):
+    tenant, ip = call.site.id, call.req.context.client_ip
+    if limits.login_retry_after(call.req, tenant, ip, username):
         state.login_failed = True
         _deny(call, username, "rate limited")
         raise Fault(429, RATE_LIMITED)
     user, trust, app_password = verify(call, username, password)
     if user is None:
         state.login_failed = True
-        failures.add(ip_key, MAX_FAILURES_PER_IP)
-        failures.add(login_key, MAX_FAILURES_PER_LOGIN)
+        limits.login_failed(call.req, tenant, ip, username)
         _deny(call, username, "bad credentials")
         raise Fault.bad_login()
-    failures.clear(login_key)
+    limits.login_succeeded(call.req, tenant, ip, username)
     state.logins[cache_key] = Caller(user, trust, username, app_password)
     return _signed_in(call, state.logins[cache_key])
 
