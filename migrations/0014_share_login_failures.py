@@ -19,12 +19,16 @@ CREATE TABLE login_failures (
   failed_at {TS} NOT NULL
 )"""
 
-INDEX = "CREATE INDEX idx_login_failures_subject ON login_failures(tenant_id, kind, subject, failed_at)"
+INDEXES = [
+    "CREATE INDEX idx_login_failures_subject ON login_failures(tenant_id, kind, subject, failed_at)",
+    "CREATE INDEX idx_login_failures_failed_at ON login_failures(tenant_id, failed_at)",   # dropping the expired
+]
 
 
 def up(ctx):
     ctx.execute(ctx.ddl(DDL))
-    ctx.execute(INDEX)
+    for statement in INDEXES:
+        ctx.execute(statement)
     if ctx.postgres:                                    # PostgreSQL only: grants and FORCE RLS
         importlib.import_module("migrations.0002_isolate_tenants").isolate_tenant_table(
             ctx, "login_failures", privileges="SELECT, INSERT, DELETE")

@@ -137,6 +137,8 @@ INSERTS = {
                     "created_at) VALUES (%(id)s, 'read', 'post', %(id)s, %(tenant)s, %(user)s, now())"),
     "wp_id_sequences": ("INSERT INTO wp_id_sequences (id, tenant_id, kind, next_value) "
                         "VALUES (%(id)s, %(tenant)s, 'comment', 1)"),
+    "login_failures": ("INSERT INTO login_failures (id, tenant_id, kind, subject, failed_at) "
+                       "VALUES (%(id)s, %(tenant)s, 'login', 'planted', now())"),
 }
 
 

@@ -22,10 +22,12 @@ window is the known price of per-login limits.
 
 import collections
 import datetime
+import logging
 import math
 import threading
 import time
 
+from wpcompat.db import db
 from wpcompat.errors import WPError
 from wpcompat.models import LoginFailure
 
@@ -35,6 +37,8 @@ MAX_FAILURES_PER_LOGIN = 10
 MAX_TRACKED_KEYS = 10_000
 MAX_JSON_DEPTH = 64            # nesting of arrays/objects in a JSON body; deeper → 400 rest_invalid_json
 RATE_LIMITED = "Too many failed login attempts. Please try again later."
+
+log = logging.getLogger("wpcompat.limits")
 
 
 class FailureCounter:
@@ -69,7 +73,7 @@ class FailureCounter:
             if not times or len(times) < cap:
                 return 0
             oldest_that_counts = times[len(times) - cap]
-            return max(1, math.ceil(self.window - (now - oldest_that_counts)))
+            return _seconds_left(self.window - (now - oldest_that_counts))
 
     def add(self, key, cap):
         with self._lock:
@@ -91,6 +95,12 @@ class FailureCounter:
 
 
 failures = FailureCounter()
+
+
+def _seconds_left(left):
+    """A Retry-After: at least 1, never past the window (a failure stamped ahead of this clock, by a host
+    whose clock runs ahead or before this one stepped back, must not lock out for longer)."""
+    return min(WINDOW_SECONDS, max(1, math.ceil(left)))
 
 
 CAPS = {"ip": MAX_FAILURES_PER_IP, "login": MAX_FAILURES_PER_LOGIN}
@@ -141,8 +151,7 @@ def _shared_retry_after(req, ip, login):
         cap = CAPS[kind]
         if len(newest_first) >= cap:
             oldest_that_counts = newest_first[cap - 1]
-            left = WINDOW_SECONDS - (_wall(now) - oldest_that_counts).total_seconds()
-            wait = max(wait, max(1, math.ceil(left)))
+            wait = max(wait, _seconds_left(WINDOW_SECONDS - (_wall(now) - oldest_that_counts).total_seconds()))
     return wait
 
 
@@ -168,10 +177,20 @@ def _noted(req):
 
 def record_noted(req):
     """Write the request's failures (and the clearing of a login that succeeded) to login_failures, in
-    the transaction that writes its audit rows, with the tenant set."""
+    the transaction that writes its audit rows, with the tenant set. In a savepoint: a failure here
+    (a lock timeout, say) loses this bookkeeping, logged, never the audit rows or the request."""
     events = getattr(req.context, "login_events", None)
     if not events:
         return
+    try:
+        with db.atomic():
+            _write_events(events)
+    except Exception as error:
+        log.warning("failed logins of request %s not shared with other workers: %s",
+                    getattr(req.context, "request_id", "?"), error)
+
+
+def _write_events(events):
     for event, ip, login, seconds in events:
         (ip_kind, ip_subject), (login_kind, login_subject) = _subjects(ip, login)
         if event == "failed":

@@ -185,6 +185,7 @@ class UnitOfWork:
                                   request_id=req.context.request_id)
             elif commit and failure.code == "db_connect_fail":
                 failure.retryable = False               # lost during COMMIT: it may have committed
+                req.context.may_have_committed = True   # (its failed logins too: not written again)
             if isinstance(failure, DatabaseFailure):
                 log.warning("%s at the end of request %s: %s", failure.code, req.context.request_id, ex)
                 render_database_failure(req, resp, failure)
@@ -198,7 +199,7 @@ class UnitOfWork:
         try:
             with tenant_scope(req.context.site.id, self.database):
                 audit.write(req.context.deferred_audit)
-                if not getattr(req.context, "committed", False):
+                if not (getattr(req.context, "committed", False) or getattr(req.context, "may_have_committed", False)):
                     limits.record_noted(req)            # the failed logins the rollback took back
         except Exception as ex:
             if database_failure(ex) is None:

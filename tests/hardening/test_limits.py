@@ -166,6 +166,36 @@ def test_xmlrpc_failures_count_in_every_worker_and_per_ip(client, clinic, api):
     assert result.status_code == 429 and int(result.headers["Retry-After"]) > 0
 
 
+def test_a_failure_inside_a_multicall_counts_in_every_worker_and_refusals_add_nothing(api, client, clinic):
+    from wpcompat.db import tenant_scope
+    from wpcompat.models import LoginFailure
+
+    editor = clinic.users["editor"]
+    for _ in range(limits.MAX_FAILURES_PER_LOGIN):       # the multicall answers 200: its transaction commits
+        value, fault = xmlrpc_call(client, clinic, "system.multicall", [
+            {"methodName": "wp.getProfile", "params": [1, editor.login, "wrong"]}])
+        assert fault is None and value[0]["faultCode"] == 403
+        another_worker()
+    for _ in range(3):
+        assert api("GET", "/wp/v2/users/me", "editor").status_code == 429
+        another_worker()
+    with tenant_scope(clinic.id):
+        rows = LoginFailure.select().where(LoginFailure.kind == "login",
+                                           LoginFailure.subject == editor.login.lower()).count()
+    assert rows == limits.MAX_FAILURES_PER_LOGIN         # a refused attempt is not one more failure
+
+
+def test_a_retry_after_never_exceeds_the_window_even_for_a_failure_stamped_ahead(api, clinic, clock):
+    editor = clinic.users["editor"]
+    clock[0] += 3600                                      # another host's clock, an hour ahead
+    for _ in range(limits.MAX_FAILURES_PER_LOGIN):
+        api("GET", "/wp/v2/users/me", headers={"Authorization": basic_auth(editor.login, "wrong")})
+    clock[0] -= 3600
+    another_worker()
+    limited = api("GET", "/wp/v2/users/me", "editor")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) == limits.WINDOW_SECONDS
+
+
 def test_a_success_in_one_worker_clears_the_logins_count_for_all(api, clinic):
     editor = clinic.users["editor"]
     for _round in range(2):            # 18 failures: under the IP limit, twice the login limit
