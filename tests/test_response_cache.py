@@ -225,6 +225,17 @@ def test_a_failure_after_a_stale_entry_is_audited_as_the_failure_it_is(client, s
     assert not replayed(rows)
 
 
+def test_the_cors_headers_of_the_first_callers_origin_are_never_replayed_to_others(client, site_a, door):
+    first = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host, headers={"Origin": "https://evil.test"})
+    assert first.headers["access-control-allow-origin"] == "https://evil.test"
+    second = get_posts(client, site_a)
+    assert door[-1] is True                                   # replayed at the door
+    assert not [name for name in second.headers if name.startswith("access-control-allow-o")
+                or name in ("access-control-allow-methods", "access-control-allow-credentials")]
+    assert second.headers["access-control-expose-headers"] == "X-WP-Total, X-WP-TotalPages, Link"
+    assert second.headers["vary"] == "Origin" and second.content == first.content
+
+
 def test_the_store_counts_everything_an_entry_holds_and_caps_the_count():
     store = Store(max_bytes=1_000_000, max_age=60, max_entries=50)
     for number in range(200):

@@ -56,6 +56,15 @@ class RestHeaders:
     NO_CACHE = {"Cache-Control": "no-cache, must-revalidate, max-age=0",
                 "Expires": "Wed, 11 Jan 1984 05:00:00 GMT"}
 
+    # What a request's Origin adds: the caller's own, never part of an answer kept for others (response_cache)
+    ORIGIN_HEADERS = ("access-control-allow-origin", "access-control-allow-methods", "access-control-allow-credentials")
+
+    @staticmethod
+    def cors_headers(origin):
+        return [("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Methods", "OPTIONS, GET, POST, PUT, PATCH, DELETE"),
+                ("Access-Control-Allow-Credentials", "true")]
+
     def process_response(self, req, resp, resource, req_succeeded):
         if not (req.path.startswith(REST_PREFIX) or "rest_route" in req.params):
             return
@@ -68,9 +77,8 @@ class RestHeaders:
             resp.set_header("Link", f'<{req.context.site.home_url(req)}{REST_PREFIX}/>; rel="https://api.w.org/"')
         origin = req.get_header("Origin")
         if origin:
-            resp.set_header("Access-Control-Allow-Origin", origin)
-            resp.set_header("Access-Control-Allow-Methods", "OPTIONS, GET, POST, PUT, PATCH, DELETE")
-            resp.set_header("Access-Control-Allow-Credentials", "true")
+            for name, value in self.cors_headers(origin):
+                resp.set_header(name, value)
         resp.set_header("Vary", "Origin")
         user = getattr(req.context, "user", None)
         overridden = req.get_header("X-HTTP-Method-Override") and response_status(req, resp) >= 400

@@ -51,7 +51,7 @@ import falcon
 from wpcompat import audit, limits
 from wpcompat.audit_writer import WriterClient, hit_values, insert_hits
 from wpcompat.db import GENERATION_SQL, is_postgres, release_connection, settle_serving_role, tenant_scope, uuid_param
-from wpcompat.middleware import start_context
+from wpcompat.middleware import RestHeaders, start_context
 from wpcompat.models.base import utcnow
 from wpcompat.rest.request import parse_params, without_nul
 
@@ -359,7 +359,12 @@ class ResponseCache:
 
 
 def remember_wsgi_answer(env, status, headers):
-    """After the chain answered: the status and headers an entry made in this request was sent with."""
+    """After the chain answered: the status and headers an entry made in this request was sent with, but
+    this request's own (its id; the CORS headers its Origin added: the door replays only to callers
+    without an Origin)."""
     entry = env.get(WSGI_ENTRY)
     if entry is not None and status.startswith("200"):
-        entry.wsgi = (status, [(name, value) for name, value in headers if name.lower() != "x-request-id"])
+        entry.wsgi = (status, [(name, value) for name, value in headers if name.lower() not in OWN_HEADERS])
+
+
+OWN_HEADERS = frozenset(("x-request-id", *RestHeaders.ORIGIN_HEADERS))
