@@ -408,6 +408,23 @@ def test_stopping_during_a_request_answers_it_with_connection_close(worker_serve
         assert closed_by_server(sock)
 
 
+def test_stopping_answers_what_another_kept_connection_sent_meanwhile(worker_server):
+    import signal
+
+    port, process = worker_server("--graceful-timeout", "10")
+    with socket.create_connection(("127.0.0.1", port)) as kept, socket.create_connection(("127.0.0.1", port)) as slow:
+        assert raw_exchange(kept, get_line("/hello"))[0][1] == b"hello"
+        slow.sendall(get_line("/sleep?1"))
+        time.sleep(0.3)
+        kept.sendall(get_line("/meanwhile"))                     # arrives while the worker is busy
+        time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert raw_exchange(slow, b"", timeout=10)[0][1] == b"slept 1"
+        [(head, body)] = raw_exchange(kept, b"", timeout=10)     # answered, not reset unread
+        assert body == b"/meanwhile" and "Connection: close" in head
+        assert closed_by_server(kept)
+
+
 def test_a_silent_client_does_not_hold_the_worker_and_a_short_body_closes(worker_server):
     port, _process = worker_server("--keep-alive", "5")
     with socket.create_connection(("127.0.0.1", port)) as silent, socket.create_connection(("127.0.0.1", port)) as sock:

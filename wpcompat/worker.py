@@ -30,6 +30,8 @@ This worker serves one request at a time, like the sync worker, from at most HEL
   served in turn), its client's next connection goes to the shared listen queue, and a worker with
   one connection answering slowly closes it when a client waits there; it still accepts a second
   connection (a client is never left waiting behind a busy one), and a fast answer restores HELD.
+When the worker stops (a reload, a stop, max_requests), a request a held connection had already sent
+is answered, with `Connection: close`, before the others are closed.
 A slow client holds the worker for its request as it does in the sync worker: the README's
 buffering proxy in front is still what absorbs slow clients.
 """
@@ -95,9 +97,17 @@ class KeepAliveWorker(SyncWorker):
                 self._close_idle()
                 if not self.is_parent_alive():
                     break
+            self._answer_waiting()
         finally:
             for connection in list(self.held):
                 self._drop(connection, graceful=False)
+
+    def _answer_waiting(self):
+        """Stopping: a request a held connection already sent (while this worker served another) is still
+        answered, with `Connection: close`, rather than cut off unread (its client would see a reset)."""
+        for connection in list(self.held):
+            if connection in self.held and (connection.buffered() or readable([connection.sock], 0)):
+                self._serve(connection)
 
     def _wait(self):
         """What is ready, one request per connection per round: connections with a request (a pipelined
