@@ -56,7 +56,7 @@ def meta_value(item, key):
 def upload_month(item):
     """The upload folder's date: the YYYY/MM prefix of _wp_attached_file, else the post date (WordPress's rule)."""
     match = re.match(r"^(\d{4})/(\d{2})/", attached_file(item))
-    if match and 1 <= int(match.group(2)) <= 12:
+    if match and int(match.group(1)) >= 1 and 1 <= int(match.group(2)) <= 12:     # 0000/05: the post date
         return datetime.datetime(int(match.group(1)), int(match.group(2)), 1)
     return parse_wp_date(item.get("post_date"))
 

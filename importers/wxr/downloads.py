@@ -20,6 +20,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEADLINE_SECONDS = 120        # one file, retries and redirects included: a server dripping a byte at a time
+                              # stays under every read timeout, and the batch's transaction waits meanwhile
 ALLOWED_TYPES = ("image/", "video/", "audio/", "application/pdf", "application/dicom",
                  "application/vnd.openxmlformats-officedocument.", "application/octet-stream")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -39,8 +41,15 @@ def system_resolver(host, port):
     return [info[4][0] for info in infos]
 
 
+# Not global, yet not named private by every Python: carrier-grade NAT (cloud metadata services such as
+# 100.100.100.200 and tailnets live there), IETF protocol assignments (192.0.0.192 was a metadata
+# address), NAT64 and 6to4 (they can carry an internal IPv4 address).
+NOT_PUBLIC = tuple(ipaddress.ip_network(network) for network in (
+    "100.64.0.0/10", "192.0.0.0/24", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16"))
+
+
 def address_problem(address):
-    """Why we refuse to connect to `address`, or None."""
+    """Why we refuse to connect to `address`, or None: only public (global) unicast addresses pass."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -52,6 +61,8 @@ def address_problem(address):
         return "private"
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
         return "reserved"
+    if not ip.is_global or any(ip in network for network in NOT_PUBLIC if network.version == ip.version):
+        return "non-public"
     return None
 
 
@@ -79,10 +90,11 @@ class Fetcher:
     """fetch(url) → (bytes, content type); head_size(url) → int or None."""
 
     def __init__(self, *, resolver=system_resolver, allow_private=False, max_bytes=DEFAULT_MAX_BYTES,
-                 timeout=(10, 60), retries=3, backoff=0.5, sleep=time.sleep, max_redirects=3):
+                 timeout=(10, 30), retries=3, backoff=0.5, sleep=time.sleep, max_redirects=3,
+                 deadline=DEADLINE_SECONDS, clock=time.monotonic):
         self.resolver, self.allow_private, self.max_bytes = resolver, allow_private, max_bytes
         self.timeout, self.retries, self.backoff, self.sleep = timeout, retries, backoff, sleep
-        self.max_redirects = max_redirects
+        self.max_redirects, self.deadline, self.clock = max_redirects, deadline, clock
         self.pins = {}
         self.session = requests.Session()
         self.session.trust_env = False                 # no proxies from the environment: we connect ourselves
@@ -93,10 +105,13 @@ class Fetcher:
 
     def check(self, url):
         """Resolve and vet the URL's host; pin the address the connection will use."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as error:           # a port out of range, an unclosed [IPv6 bracket
+            raise DownloadError(f"not a valid URL: {url} ({error})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DownloadError(f"not an http(s) URL: {url}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = self.resolver(parts.hostname, port)
         if not addresses:
             raise DownloadError(f"cannot resolve {parts.hostname}")
@@ -108,6 +123,17 @@ class Fetcher:
         self.pins[(parts.hostname, port)] = addresses[0]
 
     def _request(self, method, url):
+        """The response to `url`, redirects followed and checked; anything the network or a malformed
+        URL raises becomes a DownloadError (one item fails, the import goes on)."""
+        try:
+            return self._follow(method, url)
+        except DownloadError:
+            raise
+        except (ValueError, UnicodeError, requests.RequestException) as error:
+            raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
+
+    def _follow(self, method, url):
+        self.started = self.clock()
         for hop in range(self.max_redirects + 1):
             self.check(url)
             response = self._with_retries(method, url)
@@ -122,6 +148,7 @@ class Fetcher:
     def _with_retries(self, method, url):
         last = None
         for attempt in range(self.retries):
+            self._in_time(url)
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
             try:
@@ -137,8 +164,20 @@ class Fetcher:
             return response
         raise DownloadError(f"{url}: failed after {self.retries} attempts ({last})")
 
+    def _in_time(self, url):
+        if self.clock() - self.started > self.deadline:
+            raise DownloadError(f"{url}: not fetched within {self.deadline} s")
+
     def fetch(self, url):
         response = self._request("GET", url)
+        try:
+            return self._read(url, response)
+        except DownloadError:
+            raise
+        except (ValueError, UnicodeError, requests.RequestException) as error:   # cut short, bad gzip, a stall
+            raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
+
+    def _read(self, url, response):
         with response:
             if response.status_code != 200:
                 raise DownloadError(f"{url}: HTTP {response.status_code}")
@@ -149,10 +188,11 @@ class Fetcher:
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise DownloadError(f"{url}: {declared} bytes is over the {self.max_bytes}-byte limit")
             data = bytearray()
-            for chunk in response.iter_content(65536):
+            while chunk := response.raw.read1(65536, decode_content=True):   # what came: a drip is seen
                 data.extend(chunk)
                 if len(data) > self.max_bytes:
                     raise DownloadError(f"{url}: over the {self.max_bytes}-byte limit")
+                self._in_time(url)
         if not data:
             raise DownloadError(f"{url}: empty body")
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") \

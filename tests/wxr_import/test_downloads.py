@@ -164,3 +164,83 @@ def test_the_connection_goes_to_the_checked_address_not_to_a_new_dns_answer():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "100.64.0.1", "192.0.0.192", "64:ff9b::a9fe:a9fe",
+                                     "2002:a9fe:a9fe::1", "::ffff:100.100.100.200"])
+@responses.activate
+def test_non_public_addresses_that_python_does_not_call_private_are_refused_too(address):
+    """Carrier-grade NAT (Alibaba Cloud's metadata service, tailnets), IETF protocol assignments (an old
+    metadata address), NAT64 and 6to4 carrying a link-local address."""
+    responses.get("https://files.example.com/a.jpg", body=jpeg(), headers={"Content-Type": "image/jpeg"})
+    fetcher = offline_fetcher(lambda host, port: [address])
+    with pytest.raises(DownloadError, match="refused files.example.com"):
+        fetcher.fetch("https://files.example.com/a.jpg")
+    assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize("url", ["http://files.example.com:99999/a.jpg", "http://[::1/a.jpg",
+                                 "http://" + "x" * 64 + ".example.com/a.jpg"])
+def test_a_malformed_url_is_one_failed_download_not_a_crash(url):
+    fetcher = offline_fetcher(resolver=__import__("importers.wxr.downloads", fromlist=["x"]).system_resolver)
+    with pytest.raises(DownloadError):
+        fetcher.fetch(url)
+    assert fetcher.head_size(url) is None
+
+
+@responses.activate
+def test_a_body_cut_short_or_a_redirect_to_a_bad_port_is_one_failed_download():
+    import requests
+
+    responses.get("https://files.example.com/cut.jpg", body=requests.exceptions.ChunkedEncodingError("cut short"))
+    responses.get("https://files.example.com/moved.jpg", status=302, headers={"Location": "http://files.example.com:abc/"})
+    fetcher = offline_fetcher()
+    with pytest.raises(DownloadError, match="cut short"):
+        fetcher.fetch("https://files.example.com/cut.jpg")
+    with pytest.raises(DownloadError, match="not a valid URL"):
+        fetcher.fetch("https://files.example.com/moved.jpg")
+
+
+def test_a_server_dripping_bytes_is_given_up_on_after_the_deadline():
+    """Each read comes within the read timeout, the whole file never does."""
+    import http.server
+    import threading
+    import time
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):                                   # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        fetcher = offline_fetcher(lambda host, port_: ["127.0.0.1"], allow_private=True, deadline=0.5)
+        started = time.monotonic()
+        with pytest.raises(DownloadError, match="not fetched within 0.5 s"):
+            fetcher.fetch(f"http://files.invalid:{server.server_address[1]}/a.jpg")
+        assert time.monotonic() - started < 5                   # not the ten seconds of the whole drip
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_attached_file_dated_year_0000_takes_the_post_date(client, site, tmp_path):
+    source = (TESTS / "wxr-flat-attachment-same-site.xml").read_text(encoding="utf-8")
+    assert "[2008/06/canola2.jpg]" in source                 # its _wp_attached_file
+    source = source.replace("[2008/06/canola2.jpg]", "[0000/05/canola2.jpg]")
+    path = tmp_path / "year-zero.xml"
+    path.write_text(source, encoding="utf-8")
+    report = run(site, path, media="link")
+    assert report.counts["media"]["created"] == 1 and report.counts["posts"]["created"] == 1
