@@ -7,19 +7,30 @@ does it; rewriting twice is harmless because new URLs do not contain old ones.
 """
 
 import posixpath
+from urllib.parse import urlsplit
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp"}
 
 
 def add(remap, old_url, new_url):
     old_url, new_url = (old_url or "").strip(), (new_url or "").strip()
-    if not old_url or not new_url or old_url == new_url:
+    if not old_url or not new_url or old_url == new_url or not names_a_file(old_url):
         return
     remap[old_url] = new_url
     old_stub, old_ext = posixpath.splitext(old_url)
     new_stub, new_ext = posixpath.splitext(new_url)
     if old_ext.lower() in IMAGE_EXTENSIONS and new_ext.lower() in IMAGE_EXTENSIONS and old_stub != new_stub:
         remap[old_stub + "-"] = new_stub + "-"          # name-300x200.jpg → new-name-300x200.jpg
+
+
+def names_a_file(url):
+    """An http(s) URL with a host and a path: only such a URL may be replaced wherever it appears (a
+    guid of `https://`, or a bare host, would otherwise rewrite every link of every post)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and bool(parts.path.strip("/"))
 
 
 def rewrite(text, remap):

@@ -2,6 +2,7 @@
 and the address checks that keep downloads away from private, loopback and metadata addresses."""
 
 import io
+import re
 
 import pytest
 import responses
@@ -244,3 +245,24 @@ def test_an_attached_file_dated_year_0000_takes_the_post_date(client, site, tmp_
     path.write_text(source, encoding="utf-8")
     report = run(site, path, media="link")
     assert report.counts["media"]["created"] == 1 and report.counts["posts"]["created"] == 1
+
+
+@responses.activate
+def test_an_attachment_guid_that_names_no_file_rewrites_nothing_else(client, site, media_root, tmp_path):
+    """A guid of bare `https://` (or a bare host) was replaced wherever it appeared: every link of every post
+    of the tenant became the new file's URL."""
+    body = jpeg()
+    responses.get(CANOLA, body=body, headers={"Content-Type": "image/jpeg"})
+    source = (TESTS / "wxr-flat-attachment-same-site.xml").read_text(encoding="utf-8")
+    attachment_guid = re.search(r"<guid[^>]*>([^<]*canola2[^<]*)</guid>", source).group(1)
+    source = source.replace(attachment_guid, "https://", 1)
+    path = tmp_path / "bare-guid.xml"
+    path.write_text(source, encoding="utf-8")
+    with tenant_scope(site.id):
+        untouched = Post.create(title="Older", slug="older", status="publish", content='<a href="https://who.int/x">x</a>',
+                                author=site.admin.id, wp_id=9001)
+    run(site, path, media="download", root=media_root)
+    with tenant_scope(site.id):
+        assert Post.get_by_id(untouched.id).content == '<a href="https://who.int/x">x</a>'
+    assert "http://example.org/wp-content/uploads/" in rest(client, site, "/wp/v2/posts/555", context="edit").json[
+        "content"]["raw"]                                   # the file's own URL is still rewritten
