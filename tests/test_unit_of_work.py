@@ -133,3 +133,30 @@ def test_only_a_transaction_that_wrote_nothing_commits_without_waiting(postgres_
         assert database.execute_sql("SELECT current_setting('synchronous_commit')").fetchone()[0] == "on"
     finally:
         database.close()
+
+
+def test_a_savepoint_keeps_its_outside_work_only_if_it_is_released(engine):
+    """Files written inside a batch or multicall entry follow that entry's savepoint (db.savepoint)."""
+    from wpcompat.db import after_commit, after_rollback, savepoint, transaction_hooks
+
+    bind(engine.database)
+    done = []
+    hooks = ([], [])
+    token = transaction_hooks.set(hooks)
+    try:
+        with engine.database.atomic():
+            with savepoint():
+                after_commit(lambda: done.append("kept entry: commit"))
+                after_rollback(lambda: done.append("kept entry: rollback"))
+            with pytest.raises(RuntimeError):
+                with savepoint():
+                    after_commit(lambda: done.append("failed entry: commit"))
+                    after_rollback(lambda: done.append("failed entry: undo"))
+                    raise RuntimeError("refused")
+    finally:
+        transaction_hooks.reset(token)
+    assert done == ["failed entry: undo"]                  # undone at once; its commit work dropped
+    assert len(hooks[0]) == len(hooks[1]) == 1            # the kept entry's, handed to the request
+    for action in hooks[0]:
+        action()
+    assert done == ["failed entry: undo", "kept entry: commit"]

@@ -10,6 +10,7 @@ same `current_tenant` context variable scopes every model query (models/base.py)
 
 import contextlib
 import contextvars
+import logging
 import os
 import time
 import uuid
@@ -43,6 +44,35 @@ def after_rollback(action):
     hooks = transaction_hooks.get()
     if hooks is not None:
         hooks[1].append(action)
+
+
+@contextlib.contextmanager
+def savepoint():
+    """db.atomic() as a savepoint of the request's transaction, with the outside work done inside it
+    following the savepoint: if it rolls back, its after_rollback actions run at once and its
+    after_commit actions are dropped (the request may still commit: a batch entry or a multicall
+    entry that failed); if it is released, both go to the enclosing transaction's lists."""
+    outer = transaction_hooks.get()
+    if outer is None:
+        with db.atomic():
+            yield
+        return
+    frame = ([], [])
+    token = transaction_hooks.set(frame)
+    try:
+        with db.atomic():
+            yield
+    except BaseException:
+        transaction_hooks.reset(token)
+        for action in frame[1]:
+            try:
+                action()
+            except Exception:
+                logging.getLogger("wpcompat.db").exception("undoing a rolled-back savepoint's outside work failed")
+        raise
+    transaction_hooks.reset(token)
+    outer[0].extend(frame[0])
+    outer[1].extend(frame[1])
 
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 

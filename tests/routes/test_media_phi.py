@@ -464,6 +464,31 @@ def test_a_refused_phi_update_leaves_media_and_files_as_they_were(phi, site_a, e
     assert [(item.contains_phi, item.encryption_status) for item in items] == [(False, "none")] * 2
 
 
+def test_a_refused_phi_update_inside_a_batch_leaves_the_files_too(phi, site_a, engine):
+    """The batch undoes the refused entry with a savepoint and commits the rest: the sealing's file work
+    follows that savepoint (it used to follow the request, which committed: the plaintext files were
+    deleted while the rolled-back rows still pointed at them)."""
+    client, root, headers, _other = phi
+    admin = headers["administrator"]
+    post_id, originals, plaintext = post_with_media(client, root, site_a, admin)
+    batch = client.simulate_post("/wp-json/batch/v1", host=site_a.host, headers=admin, json={"requests": [
+        {"method": "POST", "path": f"/wp/v2/posts/{post_id}", "body": {
+            "compliance_level": "phi", "status": "publish",
+            "content": "<p>Este chá reduz a pressão arterial em 40% em uma semana.</p>"}},
+        {"method": "POST", "path": "/wp/v2/posts", "body": {"title": "Committed beside it"}}]})
+    assert batch.status_code == 207, batch.json
+    codes = [response["status"] for response in batch.json["responses"]]
+    assert codes == [400, 201] and batch.json["responses"][0]["body"]["code"] == "rest_workflow_incomplete"
+    assert stored_files(root) == plaintext                       # no sealed copy left, plaintext kept
+    for wp_id, original in originals.items():                    # and every file still served as before
+        served = client.simulate_get(download_path(wp_id), host=site_a.host, headers=admin)
+        assert served.status_code == 200 and served.content == original
+    bind(engine.database)
+    with tenant_scope(site_a.id):
+        items = list(Media.select().where(Media.wp_id.in_(list(originals))))
+    assert [(item.contains_phi, item.encryption_status) for item in items] == [(False, "none")] * 2
+
+
 def test_patient_data_found_by_the_workflow_seals_the_posts_media(phi, site_a, engine):
     """S.2.1 (a CPF and a patient, saved by an administrator) raises the post to phi: its files follow."""
     client, root, headers, _other = phi

@@ -8,7 +8,7 @@ sub-request validates.
 """
 
 from wpcompat import audit
-from wpcompat.db import db
+from wpcompat.db import savepoint
 from wpcompat.errors import WPError
 from wpcompat.rest.request import RestRequest
 from wpcompat.rest.server import CREATABLE, Endpoint, RestResponse
@@ -71,7 +71,7 @@ class BatchController(Controller):
     def _run(self, parent, sub):
         try:
             self._endpoint(sub)
-            with db.atomic():                       # a savepoint: a failure undoes only this one
+            with savepoint():                       # a failure undoes only this one, files included
                 response = self.server.dispatch(sub)
         except WPError as error:
             audit.record(parent.http, "batch:deny", None, operation="access", path=sub.route,

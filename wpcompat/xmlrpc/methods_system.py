@@ -5,7 +5,7 @@ that faults leaves nothing behind, the others keep their effects, as separate ca
 would. A request may hold at most MAX_MULTICALL entries; nesting is refused per entry.
 """
 
-from wpcompat.db import db
+from wpcompat.db import savepoint
 from wpcompat.xmlrpc import table
 from wpcompat.xmlrpc.call import arg
 from wpcompat.xmlrpc.faults import INVALID_REQUEST, Fault
@@ -81,5 +81,5 @@ def _one(call, entry, invoke):
         raise Fault(INVALID_REQUEST, "Recursive calls to system.multicall are forbidden")
     params = entry.get("params", [])
     params = params if isinstance(params, list) else [params]
-    with db.atomic():                                   # a savepoint: a fault undoes this entry only
+    with savepoint():                                   # a fault undoes this entry only, files included
         return invoke(call.req, call.state, name, params)
