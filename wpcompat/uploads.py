@@ -92,6 +92,8 @@ def _office_type(data):
 def sniff(data):
     """The MIME type the bytes' magic numbers say, or None."""
     head = data[:16]
+    if len(data) >= 132 and data[128:132] == b"DICM":  # first: a DICOM preamble may hold another type's magic
+        return "application/dicom"                    # (a PDF or MP4 polyglot must not skip the DICOM checks)
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -104,8 +106,6 @@ def sniff(data):
         return "application/pdf"
     if head.startswith(b"PK\x03\x04"):
         return _office_type(data)
-    if len(data) >= 132 and data[128:132] == b"DICM":
-        return "application/dicom"
     if head[4:8] == b"ftyp":
         return "video/mp4"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):

@@ -76,6 +76,21 @@ def test_dicom_with_patient_tags_is_phi_sealed_on_disk(phi, site_a, engine):
         crypto.unseal(site_a.id, key.replace("knee", "copy"), blob)   # moved to another name
 
 
+@pytest.mark.parametrize("preamble", [b"%PDF-1.7\n", b"\x00\x00\x00\x18ftypmp42", b"\xff\xd8\xff\xe0"])
+def test_a_dicom_whose_preamble_looks_like_another_type_is_still_checked_and_sealed(phi, site_a, preamble):
+    """DICOM's 128-byte preamble is free: a PDF, MP4 or JPEG magic there made the file a 'pdf' stored in
+    plaintext at a public URL, its patient tags never read."""
+    client, root, headers, _other = phi
+    original = dicom_bytes()
+    polyglot = preamble + original[len(preamble):]
+    result = raw_upload(client, site_a, headers["phi_editor"], polyglot, name="knee.pdf", content_type="application/pdf")
+    assert result.status_code == 201, result.json
+    assert result.json["mime_type"] == DICOM_TYPE and result.json["contains_phi"] is True
+    assert result.json["encryption_status"] == "at_rest"
+    [path] = stored_files(root)
+    assert PATIENT_NAME.encode() not in (root / path).read_bytes()
+
+
 def test_phi_download_only_for_users_who_may_read_phi_and_every_read_audited(phi, site_a, site_b, audit_rows):
     client, root, headers, other = phi
     original = dicom_bytes()
