@@ -144,6 +144,41 @@ def test_phi_is_invisible_in_lists_and_embeds_for_others(phi, site_a, engine):
     assert embedded["source_url"] == f"http://{site_a.host}{download_path(body['id'])}"
 
 
+def test_media_of_a_post_hidden_from_the_caller_cannot_be_made_their_featured_image(phi, site_a):
+    """REST's _embed already hid it; setting it as one's own featured image (REST featured_media, XML-RPC
+    post_thumbnail) then reading one's post back (wp.getPost) showed its title, caption and file names."""
+    import base64
+    import xmlrpc.client
+
+    client, _root, headers, _other = phi
+    admin, author = headers["administrator"], headers["author"]
+    hidden_post = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=admin, json={
+        "title": "Comissão interna", "status": "draft", "compliance_level": "restricted",
+        "medical_disclaimer": "Uso interno."}).json["id"]
+    hidden = multipart_upload(client, site_a, admin, image_bytes(), "board-minutes.png",
+                              fields=[("post", str(hidden_post)), ("caption", "Ata sigilosa")]).json["id"]
+    mine = client.simulate_post("/wp-json/wp/v2/posts", host=site_a.host, headers=author,
+                                json={"title": "Meu rascunho", "status": "draft"}).json["id"]
+    rest = client.simulate_post(f"/wp-json/wp/v2/posts/{mine}", host=site_a.host, headers=author,
+                                json={"featured_media": hidden})
+    assert rest.status_code == 200 and rest.json["featured_media"] == 0
+    login, password = base64.b64decode(author["Authorization"].split()[1]).decode().split(":", 1)
+
+    def call(method, *params):
+        body = xmlrpc.client.dumps(params, method)
+        answer = client.simulate_post("/xmlrpc.php", body=body, headers={"Host": site_a.host, "Content-Type": "text/xml"})
+        try:
+            return xmlrpc.client.loads(answer.content)[0][0]
+        except xmlrpc.client.Fault as fault:
+            return fault.faultCode
+
+    assert call("wp.editPost", 1, login, password, mine, {"post_thumbnail": hidden}) == 404
+    got = call("wp.getPost", 1, login, password, mine)
+    assert "Ata sigilosa" not in str(got) and "board-minutes" not in str(got)
+    assert client.simulate_post(f"/wp-json/wp/v2/posts/{mine}", host=site_a.host, headers=admin,
+                                json={"featured_media": hidden}).json["featured_media"] == hidden   # who may see it, may
+
+
 def test_flagged_image_upload_is_sealed_without_sizes(phi, site_a):
     client, root, headers, _other = phi
     original = image_bytes(size=(800, 600))

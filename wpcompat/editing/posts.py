@@ -13,6 +13,7 @@ from wpcompat.editing import revisions
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, PostTerm, Term, User
 from wpcompat.models.base import utcnow
+from wpcompat.queries import media as media_queries
 from wpcompat.rest.validation import parse_date
 from wpcompat.slugs import sanitize_title, unique_slug
 from wpcompat.wp_ids import next_wp_id
@@ -55,11 +56,13 @@ def _resolve_parent(post, wp_id):
     return parent.id
 
 
-def _resolve_media(wp_id):
+def _resolve_media(wp_id, user):
+    """The featured media's uuid; an id unknown, or one this user may not see (PHI, the file of a post of a
+    level or status hidden from them), is ignored as WordPress ignores an unknown id."""
     if not wp_id:
         return None
-    media = Media.get_or_none(Media.wp_id == wp_id)
-    return media.id if media is not None else None      # WordPress ignores an unknown id
+    media = media_queries.visible(Media.select(Media.id).where(Media.wp_id == wp_id), user).first()
+    return media.id if media is not None else None
 
 
 def apply_fields(post, args, user, site_zone, creating):
@@ -82,7 +85,7 @@ def apply_fields(post, args, user, site_zone, creating):
     if "parent" in args:
         post.parent = _resolve_parent(post, args["parent"])
     if "featured_media" in args:
-        post.featured_media = _resolve_media(args["featured_media"])
+        post.featured_media = _resolve_media(args["featured_media"], user)
     if "author" in args:
         post.author = resolve_author(user, post.post_type, args["author"]).id
     _apply_dates(post, args, site_zone, creating)

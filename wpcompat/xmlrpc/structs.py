@@ -107,9 +107,9 @@ class PostBatch:
         wanted = {post.featured_media_id for post in posts if getattr(post, "featured_media_id", None)}
         if not wanted:
             return {}
-        may_see_phi = media_queries.may_see_phi(self.call.user)
-        rows = media_queries.base_select().where(Media.id.in_(list(wanted))).objects()
-        return {row.id: row for row in rows if may_see_phi or not row.contains_phi}
+        rows = media_queries.visible(media_queries.base_select().where(Media.id.in_(list(wanted))),
+                                     self.call.user).objects()
+        return {row.id: row for row in rows}
 
     @staticmethod
     def _authors(posts):

@@ -12,7 +12,7 @@ from wpcompat.editing import posts as editing
 from wpcompat.editing import settings as site_settings
 from wpcompat.editing import terms as term_editing
 from wpcompat.errors import WPError
-from wpcompat.models import Term
+from wpcompat.models import Media, Term
 from wpcompat.queries import media as media_queries
 from wpcompat.queries import posts as post_queries
 from wpcompat.queries import users as user_queries
@@ -92,8 +92,8 @@ def check_thumbnail(call, value):
     """post_thumbnail: an empty value removes it; an unknown attachment is 404."""
     if not value:
         return None
-    media = media_queries.find(absint(value))
-    if media is None or (media.contains_phi and not media_queries.may_see_phi(call.user)):
+    media = media_queries.visible(Media.select(Media.wp_id).where(Media.wp_id == absint(value)), call.user).first()
+    if media is None:                                   # unknown, or not this caller's to see (PHI, a hidden post's)
         raise Fault(404, "Invalid attachment ID.")
     return media.wp_id
 
