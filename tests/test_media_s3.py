@@ -110,6 +110,22 @@ def test_names_are_unique_per_tenant_and_tenants_are_apart(bucket_site, s3, site
     assert client.simulate_get(path, host=site_a.host).content != client.simulate_get(path, host=site_b.host).content
 
 
+def test_a_name_taken_after_the_check_is_never_overwritten_in_the_bucket(bucket_site, s3, site_a, monkeypatch):
+    from wpcompat.storage.s3 import S3Store
+
+    client, headers, _other = bucket_site
+    first = raw_upload(client, site_a, headers["author"], image_bytes(size=(40, 40)), name="x.png").json
+    key = f"{PREFIX}{site_a.tenant.slug}/{first['media_details']['file']}"
+    original = body_of(s3, key)
+    seen_free = S3Store.exists
+    monkeypatch.setattr(S3Store, "exists", lambda store, name: False if name.endswith("/x.png")
+                        else seen_free(store, name))
+    monkeypatch.setattr("wpcompat.uploads._key_taken", lambda name: False)
+    second = raw_upload(client, site_a, headers["author"], image_bytes(size=(40, 40), color=(9, 9, 9)), name="x.png")
+    assert second.status_code == 201, second.json
+    assert second.json["source_url"].endswith("/x-1.png") and body_of(s3, key) == original
+
+
 def test_forced_delete_removes_the_objects(bucket_site, s3, site_a):
     client, headers, _other = bucket_site
     body = raw_upload(client, site_a, headers["author"], image_bytes(size=(200, 200))).json

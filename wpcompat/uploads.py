@@ -284,6 +284,9 @@ def _slug_for(title):
     return slugs.unique_slug(base, taken)
 
 
+NAME_ATTEMPTS = 20             # names tried when concurrent uploads keep taking the one picked
+
+
 def _key_taken(key):
     return Media.select().where(Media.filename == key).exists()
 
@@ -316,16 +319,26 @@ def upload(site, user, name, data, *, parent=None, fields=None, store=None, when
     image = open_image(data) if mime in PIL_FORMATS else None
     sized = image if not phi else None           # PHI images get no plaintext-derived sizes
     now = when or utcnow()
-    key = storage.unique_key(store, storage.folder_key(site.slug, now), safe_name, _key_taken,
-                             lambda candidate: size_names(sized, candidate))
-    written = []
+    written, clashed = [], set()
 
     def remove_written():
         for path in written:
             store.delete(path)
 
     try:
-        meta = _store_files(store, site, key, data, mime, image, phi, written)
+        for _attempt in range(NAME_ATTEMPTS):
+            key = storage.unique_key(store, storage.folder_key(site.slug, now), safe_name,
+                                     lambda candidate: candidate in clashed or _key_taken(candidate),
+                                     lambda candidate: size_names(sized, candidate))
+            try:
+                meta = _store_files(store, site, key, data, mime, image, phi, written)
+                break
+            except FileExistsError as clash:      # another upload took the name since unique_key looked
+                remove_written()                  # only this upload's own files
+                written.clear()
+                clashed.update({key, clash.args[0] if clash.args else key})     # the file that clashed
+        else:
+            raise WPError("rest_upload_unknown_error", "Could not find a free file name.", 500)
         media = _create_row(site, user, name, key, data, mime, image, meta, parent, fields,
                             phi=phi, dicom=dicom)
     except BaseException:
@@ -336,8 +349,9 @@ def upload(site, user, name, data, *, parent=None, fields=None, store=None, when
 
 
 def _store_files(store, site, key, data, mime, image, phi, written):
+    """Write the file and its sizes, each only if its name is still free (FileExistsError otherwise)."""
     folder, name = key.rsplit("/", 1)
-    store.put(key, crypto.seal(site.id, key, data) if phi else data)
+    store.put_new(key, crypto.seal(site.id, key, data) if phi else data)
     written.append(key)
     relative = key.split("/", 1)[1]
     if image is None:
@@ -345,7 +359,7 @@ def _store_files(store, site, key, data, mime, image, phi, written):
     sizes = {}
     for size, (file_name, blob, width, height) in (sub_sizes(image, mime, name) if not phi else {}).items():
         if f"{folder}/{file_name}" not in written:
-            store.put(f"{folder}/{file_name}", blob)
+            store.put_new(f"{folder}/{file_name}", blob)
             written.append(f"{folder}/{file_name}")
         sizes[size] = {"file": file_name, "width": width, "height": height, "mime-type": mime,
                        "filesize": len(blob)}

@@ -76,6 +76,26 @@ def test_same_name_gets_wordpress_unique_suffix(uploads, site_a):
     assert first.json["media_details"]["sizes"] == {}           # smaller than every sub-size, as WordPress shows it
 
 
+def test_a_name_taken_after_the_check_is_never_overwritten(uploads, site_a, monkeypatch):
+    """Two uploads of one name at once: both saw it free; the second to write must not replace the first's
+    file (nor delete it when its own row then fails): it takes the next free name."""
+    from wpcompat.storage.local import LocalStore
+
+    client, root, headers, _other = uploads
+    first = raw_upload(client, site_a, headers["editor"], image_bytes(size=(100, 80)), name="scan.png")
+    first_path = first.json["media_details"]["file"]
+    original = (root / site_a.tenant.slug / first_path).read_bytes()
+    seen_free = LocalStore.exists
+    monkeypatch.setattr(LocalStore, "exists", lambda store, key: False if key.endswith("/scan.png")
+                        else seen_free(store, key))     # the check ran before the other upload's write
+    monkeypatch.setattr("wpcompat.uploads._key_taken", lambda key: False)   # ... and before its row
+    second = raw_upload(client, site_a, headers["editor"], image_bytes(size=(100, 80), color=(9, 9, 9)),
+                        name="scan.png")
+    assert second.status_code == 201, second.json
+    assert second.json["source_url"].endswith("/scan-1.png")
+    assert (root / site_a.tenant.slug / first_path).read_bytes() == original
+
+
 def test_multipart_jpeg_upload_takes_form_fields(uploads, site_a):
     client, _root, headers, _other = uploads
     result = multipart_upload(client, site_a, headers["administrator"], image_bytes("JPEG", (400, 300)), "photo.jpg",

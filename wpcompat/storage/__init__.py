@@ -30,6 +30,7 @@ class MediaStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
     def put(self, key: str, data: bytes) -> None: ...          # whole file, atomically visible
+    def put_new(self, key: str, data: bytes) -> None: ...      # the same, FileExistsError if `key` exists
     def read(self, key: str) -> bytes: ...                     # FileNotFoundError when absent
     def open(self, key: str) -> tuple[BinaryIO, int]: ...      # (stream, length) for serving
     def delete(self, key: str) -> None: ...                    # absent is not an error

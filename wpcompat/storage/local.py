@@ -23,13 +23,34 @@ class LocalStore:
         return os.path.exists(self.path(key))
 
     def put(self, key, data):
+        self._write(key, data, os.replace)
+
+    def put_new(self, key, data):
+        """put, unless `key` exists (FileExistsError): a hard link appears whole or not at all, and never
+        replaces a file another upload wrote meanwhile."""
+        def link(temp, target):
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                raise FileExistsError(key) from None
+            except OSError:                       # no hard links here: claim the name, then fill it
+                try:
+                    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                except FileExistsError:
+                    raise FileExistsError(key) from None
+                os.replace(temp, target)
+                return
+            os.unlink(temp)
+        self._write(key, data, link)
+
+    def _write(self, key, data, place):
         target = self.path(key)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".upload-")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temp, target)
+            place(temp, target)
         except BaseException:
             if os.path.exists(temp):
                 os.unlink(temp)

@@ -42,6 +42,16 @@ class S3Store:
     def put(self, key, data):
         self.client.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data, **self.encryption)
 
+    def put_new(self, key, data):
+        """put, unless `key` exists (FileExistsError): S3's conditional write (If-None-Match: *)."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data, IfNoneMatch="*",
+                                   **self.encryption)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise FileExistsError(key) from None
+            raise
+
     def _get(self, key):
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.object_key(key))
