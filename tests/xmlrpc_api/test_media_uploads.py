@@ -76,6 +76,21 @@ def test_new_media_object_shares_the_path_and_overwrite_replaces(setup, clinic):
     assert files(root) == ["laudo-1.png", f"wpid{first['id']}-laudo.png"]
 
 
+def test_overwrite_audits_the_deletion_and_replaces_only_what_the_caller_may_delete(setup, clinic, audit_rows):
+    rpc, root = setup
+    editor, author = creds(clinic, "editor"), creds(clinic, "author")
+    editors = rpc.call("wp.uploadFile", *editor, {"name": "laudo.png", "bits": png((60, 60))})
+    mine = rpc.call("wp.uploadFile", *author, {"name": "laudo.png", "bits": png((60, 60)), "overwrite": True})
+    assert mine["url"].endswith("/laudo-1.png")                  # the editor's file is not the author's to delete
+    assert rpc.call("wp.getMediaItem", *editor, int(editors["id"]))["link"].endswith("/laudo.png")
+    replaced = rpc.call("wp.uploadFile", *editor, {"name": "laudo.png", "bits": png((60, 60)), "overwrite": True})
+    assert replaced["url"].endswith(f"/wpid{editors['id']}-laudo.png")
+    deleted = [row for row in audit_rows(clinic) if row.metadata.get("event") == "media:delete"]
+    assert len(deleted) == 1 and deleted[0].operation == "delete"
+    assert deleted[0].metadata["wp_id"] == int(editors["id"]) and deleted[0].metadata["overwritten_by"] == int(
+        replaced["id"])
+
+
 def test_refusals_store_nothing(setup, clinic):
     rpc, root = setup
     before = count_rows(clinic, Media)

@@ -150,13 +150,13 @@ class MediaController(Controller):
         if "media" not in request.memo:
             media = media_queries.find(int(request.url_params["id"]))
             parent = media_queries.parent_of(media) if media is not None else None
-            if media is None or not self._exists_for(request.user, media, parent):
+            if media is None or not self.exists_for(request.user, media, parent):
                 raise WPError(*NOT_FOUND)
             request.memo["media"] = (media, parent)
         return request.memo["media"]
 
     @staticmethod
-    def _exists_for(user, media, parent):
+    def exists_for(user, media, parent):
         if media.contains_phi and not media_queries.may_see_phi(user):
             return False
         return parent is None or permissions.may_see_level(user, parent.compliance_level)
@@ -246,11 +246,16 @@ class MediaController(Controller):
         self.audit(request, "media:update", media.id, wp_id=media.wp_id, **({"flagged_phi": True} if flagged else {}))
         return RestResponse(self._edit_response(request, media), 200)
 
+    @classmethod
+    def can_delete(cls, user, media):
+        """delete_post on an attachment: edit it, and delete others' posts or it is one's own."""
+        return cls.can_edit(user, media) and (can(user, "delete_others_posts") or (
+            media.uploaded_by_id == user.id and can(user, "delete_posts")))
+
     def delete_item_permissions_check(self, request):
         media, _parent = self.get_media(request)
         user = request.user
-        allowed = self.can_edit(user, media) and (can(user, "delete_others_posts") or (
-            media.uploaded_by_id == user.id and can(user, "delete_posts")))
+        allowed = self.can_delete(user, media)
         if not allowed:
             raise WPError.not_allowed("rest_cannot_delete", user, "Sorry, you are not allowed to delete this post.")
 

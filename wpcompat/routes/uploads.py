@@ -52,7 +52,7 @@ def _public(user, media):
     if media.contains_phi or media.encryption_status == uploads.AT_REST:
         return False
     parent = media_queries.parent_of(media)
-    return not uploads.attached_to_phi(parent) and MediaController._exists_for(user, media, parent)
+    return not uploads.attached_to_phi(parent) and MediaController.exists_for(user, media, parent)
 
 
 class UploadedFiles:

@@ -12,6 +12,7 @@ import re
 import zoneinfo
 
 from wpcompat import registry, uploads
+from wpcompat.audit import Operation, record
 from wpcompat.auth import can
 from wpcompat.editing import settings as site_settings
 from wpcompat.errors import WPError
@@ -306,6 +307,8 @@ def mw_new_media_object(call, args):
     if replaced is not None:                       # only once the new file is safely stored
         replaced.delete_instance()
         uploads.delete_files(replaced)
+        record(call.req, "media:delete", replaced.id, operation=Operation.DELETE, wp_id=replaced.wp_id,
+               overwritten_by=created.wp_id)
     media = media_queries.find(created.wp_id)
     call.touched(media.id, wp_id=media.wp_id, mime_type=media.mime_type)
     answer = media_struct(media, call)
@@ -324,10 +327,12 @@ def _bits(value):
 
 
 def _overwritten(call, name):
-    """overwrite: WordPress deletes the attachment titled `name` (here: if the caller may edit it)
-    and names the new file wpid<old id>-name."""
+    """overwrite: WordPress deletes the attachment titled `name` (here: only one the caller may see and
+    delete, as REST's DELETE /media/<id> would allow) and names the new file wpid<old id>-name."""
     old = Media.select().where(Media.title == name).order_by(Media.wp_id).first()   # the oldest, as MySQL's scan
-    return old if old is not None and MediaController.can_edit(call.user, old) else None
+    if old is None or not MediaController.exists_for(call.user, old, media_queries.parent_of(old)):
+        return None
+    return old if MediaController.can_delete(call.user, old) else None
 
 
 alias("wp.uploadFile", "metaWeblog.newMediaObject")
