@@ -25,6 +25,7 @@ VERSION_RE = re.compile(r"^\d+\.\d+$")
 NOT_WXR = "This does not appear to be a WXR file, missing/invalid WXR version number"
 CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 CHUNK = 1 << 16
+MAX_HELD_BYTES = 32 << 20      # XML read and not yet freed: one item of a real export is far smaller
 
 
 class WxrError(Exception):
@@ -32,15 +33,23 @@ class WxrError(Exception):
 
 
 class _CleanStream:
-    """A binary file whose reads drop XML-forbidden control bytes (counted in `dropped`)."""
+    """A binary file whose reads drop XML-forbidden control bytes (counted in `dropped`), and that refuses
+    to go on once MAX_HELD_BYTES were read since the reader last freed what it had read (`freed_at`):
+    elements a WXR file does not have, after the last record or around the channel, are freed only with a
+    later record, so without this bound memory would grow with them."""
 
-    def __init__(self, raw, progress=None):
+    def __init__(self, raw, progress=None, name=""):
         self.raw = raw
         self.progress = progress
+        self.name = name
         self.dropped = 0
         self.bytes_read = 0
+        self.freed_at = 0
 
     def read(self, size=CHUNK):
+        if self.bytes_read - self.freed_at > MAX_HELD_BYTES:
+            raise WxrError(f"{self.name}: over {MAX_HELD_BYTES >> 20} MB of XML without a WXR record (an item "
+                           "that large, or elements a WXR file does not have): refused")
         data = self.raw.read(size if size and size > 0 else CHUNK)
         self.bytes_read += len(data)
         if self.progress is not None:
@@ -227,7 +236,7 @@ def read(path_or_file, name=None, progress=None):
             path_or_file, "__fspath__") else path_or_file
     except OSError as error:
         raise WxrError(f"{name}: cannot read: {error.strerror or error}") from None
-    stream = _CleanStream(raw, progress)
+    stream = _CleanStream(raw, progress, name)
     try:
         yield from _records(stream, name)
     except etree.XMLSyntaxError as error:
@@ -296,6 +305,7 @@ def _records(stream, name):
         if parent is None or parent.tag != "channel":
             if elem.tag == "channel" or parent is None:
                 elem.clear()
+                stream.freed_at = stream.bytes_read
             continue
         uri, local = _split(elem.tag)
         record = None
@@ -322,6 +332,7 @@ def _records(stream, name):
         elem.clear()
         while elem.getprevious() is not None:
             del parent[0]
+        stream.freed_at = stream.bytes_read
     _check_errors(events, seen_errors, name)
     if not checked and events.root is not None:
         _check_doctype(events.root, name)

@@ -78,6 +78,27 @@ def test_a_huge_text_node_stops_the_parse(client, site, tmp_path):
     assert snapshot(site) == before
 
 
+@pytest.mark.parametrize("where", ["after the channel", "after the last item", "around the items"])
+def test_elements_a_wxr_file_does_not_have_cannot_fill_memory(client, site, tmp_path, where):
+    """Each element under 10 MB, so none is refused alone; never freed, since no record follows them
+    (or the items sit in a wrapper the reader skips): past 32 MB held the file is refused."""
+    pad = b"<pad>" + b"a" * (1 << 20) + b"</pad>"
+    item = ITEM.format(title="ok", id=5).encode()
+    path = tmp_path / "padded.xml"
+    with open(path, "wb") as out:
+        head, tail = HEAD.encode(), TAIL.encode()
+        if where == "after the channel":
+            out.write(head + item + tail.replace(b"</rss>", b"") + pad * 40 + b"</rss>")
+        elif where == "after the last item":
+            out.write(head + item + pad * 40 + tail)
+        else:
+            out.write(head + b"<wrapper>" + (item + pad) * 40 + b"</wrapper>" + tail)
+    before = snapshot(site)
+    with pytest.raises(WxrError, match="over 32 MB of XML without a WXR record"):
+        run(site, path)
+    assert snapshot(site) == before
+
+
 def test_control_characters_are_dropped_and_reported(client, site, tmp_path):
     path = write(tmp_path, "ctrl.xml", (HEAD + ITEM.format(title="bell\x07here", id=5) + TAIL).encode())
     report = run(site, path)
