@@ -224,6 +224,26 @@ def test_a_recount_waits_for_the_concurrent_writer_of_the_same_term(postgres_eng
         assert type(site.term).get_by_id(site.term.id).count == 2
 
 
+def wait_for_a_lock_wait(engine, seconds=20):
+    """Until a backend of the test database waits on a lock (a fixed sleep was too short on a loaded host)."""
+    import psycopg2
+
+    watcher = psycopg2.connect(engine.url)
+    watcher.autocommit = True                        # each query a fresh look at pg_stat_activity
+    try:
+        deadline = time.monotonic() + seconds
+        with watcher.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'")
+                if cursor.fetchone()[0]:
+                    return
+                time.sleep(0.02)
+        raise AssertionError("the request never waited for the locked post")
+    finally:
+        watcher.close()
+
+
 def test_a_request_that_loses_a_deadlock_is_run_again_and_succeeds(postgres_engine):
     """A real deadlock: the request waits on a post another transaction locked, which then waits on
     the request. PostgreSQL aborts the request's transaction (it waited first); the request is run
@@ -251,7 +271,7 @@ def test_a_request_that_loses_a_deadlock_is_run_again_and_succeeds(postgres_engi
                 f"/wp-json/wp/v2/posts/{site.post.wp_id}", host=site.host, json={"title": "Edited in a deadlock"},
                 headers={"Authorization": basic_auth(site.admin.login, site.admin_password)})))
             request.start()
-            time.sleep(0.3)                          # the request holds the id row and waits for the post
+            wait_for_a_lock_wait(postgres_engine)    # the request holds the id row and waits for the post
             other.execute_sql("SELECT 1 FROM wp_id_sequences WHERE tenant_id = %s AND kind = 'post' FOR UPDATE",
                               (str(site.id),))
             time.sleep(0.2)
