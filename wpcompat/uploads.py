@@ -30,7 +30,7 @@ from PIL import Image
 
 from wpcompat import permissions, slugs, storage
 from wpcompat.storage import crypto
-from wpcompat.db import after_commit, after_rollback, current_tenant
+from wpcompat.db import after_commit, after_rollback, current_tenant, db, is_postgres
 from wpcompat.errors import WPError
 from wpcompat.models import Media, Post, Tenant
 from wpcompat.models.base import utcnow
@@ -139,6 +139,9 @@ def check_quota(site, size):
     quota = tenant.upload_quota_bytes
     if quota is None:
         return
+    if is_postgres():                  # one quota check of a tenant at a time, until its commit: two uploads
+        db.execute_sql(                # summing at once could both fit, and together overrun it
+            "SELECT pg_advisory_xact_lock(hashtext('wpcompat:upload_quota'), hashtext(%s))", (str(site.id),))
     used = Media.select(peewee.fn.COALESCE(peewee.fn.SUM(Media.file_size), 0)).scalar() or 0
     left = quota - used
     if size > left:

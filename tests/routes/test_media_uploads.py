@@ -357,3 +357,45 @@ def test_an_overlong_file_name_is_shortened_not_a_500(uploads, site_a):
     again = raw_upload(client, site_a, headers["author"], image_bytes(size=(400, 300)), name="x" * 300 + ".png")
     assert again.json["source_url"].endswith("/" + "x" * 120 + "-1.png")
     assert client.simulate_get(again.json["source_url"].split(site_a.host, 1)[1], host=site_a.host).status_code == 200
+
+
+def test_uploads_of_one_tenant_check_its_quota_one_at_a_time(postgres_engine, tmp_path):
+    """Two uploads summing the quota at once could both fit and overrun it: the check waits for the tenant's
+    lock, held until the other upload commits, then sees its bytes."""
+    import threading
+
+    import psycopg2
+
+    from conftest import make_site
+    from wpcompat.db import open_database
+    from wpcompat.wp_ids import next_wp_id
+
+    site = make_site(postgres_engine, "quota")
+    bind(postgres_engine.database)
+    Tenant.update(upload_quota_bytes=100_000).where(Tenant.id == site.id).execute()
+    database = open_database(postgres_engine.url, pool_size=2)
+    client = testing.TestClient(create_app(postgres_engine.settings(media_root=str(tmp_path / "uploads")), database))
+    admin = {"Authorization": basic_auth(site.admin.login, site.admin_password)}
+    other = psycopg2.connect(postgres_engine.url)              # the other upload, between its check and commit
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('wpcompat:upload_quota'), hashtext(%s))",
+                           (str(site.id),))
+        answer = {}
+        upload = threading.Thread(target=lambda: answer.setdefault("result", raw_upload(
+            client, site, admin, image_bytes(size=(40, 40)) + b"\0" * 20_000)))
+        upload.start()
+        upload.join(1.0)
+        assert upload.is_alive(), "the upload did not wait for the other's quota check"
+        bind(postgres_engine.database)
+        with tenant_scope(site.id):                             # what the other upload stored meanwhile
+            Media.create(filename=f"{site.tenant.slug}/2026/11/big.png", original_filename="big.png",
+                         mime_type="image/png", file_size=90_000, uploaded_by=site.admin.id, wp_id=next_wp_id("post"))
+        other.commit()                                          # it commits: the lock is released
+        upload.join(30)
+        result = answer["result"]
+        assert result.status_code == 400 and result.json["code"] == "rest_upload_limited_space"
+    finally:
+        other.close()
+        database.close_all()
+        bind(postgres_engine.database)

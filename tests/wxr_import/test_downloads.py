@@ -13,7 +13,7 @@ from wpcompat.models import Media, Post
 
 from wxr_import.support import TESTS, offline_fetcher, rest, run as run_import, total
 from wpcompat.storage import LocalStore
-from importers.wxr.downloads import DownloadError
+from importers.wxr.downloads import DownloadError, system_resolver
 
 CANOLA = "https://wpthemetestdata.files.wordpress.com/2008/06/canola2.jpg"
 
@@ -183,7 +183,7 @@ def test_non_public_addresses_that_python_does_not_call_private_are_refused_too(
 @pytest.mark.parametrize("url", ["http://files.example.com:99999/a.jpg", "http://[::1/a.jpg",
                                  "http://" + "x" * 64 + ".example.com/a.jpg"])
 def test_a_malformed_url_is_one_failed_download_not_a_crash(url):
-    fetcher = offline_fetcher(resolver=__import__("importers.wxr.downloads", fromlist=["x"]).system_resolver)
+    fetcher = offline_fetcher(resolver=system_resolver)
     with pytest.raises(DownloadError):
         fetcher.fetch(url)
     assert fetcher.head_size(url) is None
