@@ -11,6 +11,7 @@ checked the same way. The `responses` test library replaces only the adapter's `
 with it the address checks still run for real.
 """
 
+import contextlib
 import ipaddress
 import socket
 import time
@@ -64,6 +65,17 @@ def address_problem(address):
     if not ip.is_global or any(ip in network for network in NOT_PUBLIC if network.version == ip.version):
         return "non-public"
     return None
+
+
+@contextlib.contextmanager
+def _one_failure(url):
+    """What the network or a malformed URL raises, as the DownloadError of this one file."""
+    try:
+        yield
+    except DownloadError:
+        raise
+    except (ValueError, UnicodeError, requests.RequestException) as error:
+        raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
 
 
 class PinnedAdapter(HTTPAdapter):
@@ -125,12 +137,8 @@ class Fetcher:
     def _request(self, method, url):
         """The response to `url`, redirects followed and checked; anything the network or a malformed
         URL raises becomes a DownloadError (one item fails, the import goes on)."""
-        try:
+        with _one_failure(url):
             return self._follow(method, url)
-        except DownloadError:
-            raise
-        except (ValueError, UnicodeError, requests.RequestException) as error:
-            raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
 
     def _follow(self, method, url):
         self.started = self.clock()
@@ -170,12 +178,8 @@ class Fetcher:
 
     def fetch(self, url):
         response = self._request("GET", url)
-        try:
+        with _one_failure(url):                   # cut short, bad gzip, a stall
             return self._read(url, response)
-        except DownloadError:
-            raise
-        except (ValueError, UnicodeError, requests.RequestException) as error:   # cut short, bad gzip, a stall
-            raise DownloadError(f"{url}: {type(error).__name__}: {error}") from None
 
     def _read(self, url, response):
         with response:
