@@ -142,6 +142,20 @@ def test_new_edit_delete_post_with_terms_and_custom_fields(rpc, creds, clinic):
     assert rpc.fault("wp.deletePost", *admin, int(new_id)) == (404, "Invalid post ID.")
 
 
+def test_html_from_writers_without_unfiltered_html_is_filtered_as_over_rest(rpc, creds):
+    hostile = '<p onclick="x()">Dose</p><script>steal()</script><img src="x.png" onerror="x()">'
+    by_author = rpc.call("wp.newPost", *creds("author"), {"post_title": "<i>Dose</i><img src=x>",
+                                                          "post_content": hostile, "post_excerpt": hostile})
+    post = rpc.call("wp.getPost", *creds("author"), int(by_author), ["post_title", "post_content", "post_excerpt"])
+    assert post["post_title"] == "<i>Dose</i>"
+    assert post["post_content"] == post["post_excerpt"] == '<p>Dose</p>steal()<img src="x.png">'
+    mw_id = rpc.call("metaWeblog.newPost", *creds("author"), {"title": "MW", "description": hostile}, False)
+    mw_post = rpc.call("metaWeblog.getPost", mw_id, *creds("author")[1:])
+    assert mw_post["description"] == '<p>Dose</p>steal()<img src="x.png">'
+    by_editor = rpc.call("wp.newPost", *creds("editor"), {"post_title": "Dose", "post_content": hostile})
+    assert rpc.call("wp.getPost", *creds("editor"), int(by_editor), ["post_content"])["post_content"] == hostile
+
+
 def test_publishing_rules_and_failed_writes_change_nothing(rpc, creds, clinic):
     before = count_rows(clinic, Post)
     assert rpc.fault("wp.newPost", *creds("contributor"), {"post_title": "x", "post_status": "publish"}) == (

@@ -10,7 +10,7 @@ writes all rows of the object with one INSERT … ON CONFLICT DO UPDATE and one 
 
 import json
 
-from wpcompat import audit, permissions
+from wpcompat import audit, kses, permissions
 from wpcompat.acf import definitions, location, types, values
 from wpcompat.acf.formats import light, row_count
 from wpcompat.acf.objects import Refs
@@ -181,10 +181,8 @@ def _check_phi(user, items):
 
 
 def _kses(field, value):
-    from wpcompat.editing.terms import sanitize_description       # wp_filter_kses, $allowedtags
-
     if field.type in types.STRING_TYPES and isinstance(value, str):
-        return sanitize_description(value)
+        return kses.filter_small(value)
     if field.type == "group" and isinstance(value, dict):
         return {name: _kses(field.find_sub(name), item) for name, item in value.items()}
     if field.type == "repeater" and isinstance(value, list):

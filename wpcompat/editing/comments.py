@@ -9,8 +9,8 @@ and flagged `contains_phi`, whoever wrote it; only who may read PHI sees it (que
 import datetime
 import re
 
+from wpcompat import kses
 from wpcompat.auth import can
-from wpcompat.editing.terms import sanitize_description
 from wpcompat.errors import WPError
 from wpcompat.models import Comment
 from wpcompat.models.base import utcnow
@@ -36,7 +36,7 @@ def option(site, name, default):
 def filter_content(text, user):
     """pre_comment_content: wp_filter_kses for users without unfiltered_html."""
     text = str(text or "").strip()
-    return text if can(user, "unfiltered_html") else sanitize_description(text)
+    return text if can(user, "unfiltered_html") else kses.filter_small(text)
 
 
 def check_lengths(values, message=None):

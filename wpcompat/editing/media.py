@@ -12,7 +12,8 @@ import re
 import falcon
 import falcon.media
 
-from wpcompat import uploads
+from wpcompat import kses, uploads
+from wpcompat.kses import sanitize_text_field
 from wpcompat.errors import WPError
 
 DISPOSITION_FILENAME = re.compile(r"filename\*?=(?:UTF-8''|\")?([^\";]+)\"?", re.I)
@@ -67,8 +68,8 @@ def raw_upload(request):
     return name, request.body
 
 
-def upload_input(request):
-    """(name, bytes, fields) of the request, raw or multipart."""
+def upload_input(request, home):
+    """(name, bytes, fields) of the request, raw or multipart; text fields as `saved_texts` leaves them."""
     if is_multipart(request):
         parts = multipart_parts(request)
         if parts["file"] is None:
@@ -84,7 +85,8 @@ def upload_input(request):
         if request.args.get(field) is not None:
             fields[field] = request.args[field]
     uploads.check_md5(request.header("content-md5"), data)
-    return name, data, {key: raw_text(value) if key in TEXT_FIELDS else value for key, value in fields.items()}
+    texts = saved_texts({key: value for key, value in fields.items() if key in TEXT_FIELDS}, request.user, home)
+    return name, data, {**fields, **texts}
 
 
 def requested_parent_id(request):
@@ -104,11 +106,21 @@ def raw_text(value):
     return "" if value is None else str(value)
 
 
-def update_media(media, args, parent):
-    """Apply title, alt_text, caption, description and post; save."""
-    for field in TEXT_FIELDS:
-        if args.get(field) is not None:
-            setattr(media, field, raw_text(args[field]))
+def saved_texts(values, user, home):
+    """title, alt_text, caption and description (strings or {"raw": ...}) as WordPress saves them: alt
+    text through sanitize_text_field (the attachments schema's sanitize_callback, for everyone), the
+    others through kses unless `user` has unfiltered_html."""
+    texts = {field: raw_text(value) for field, value in values.items() if value is not None}
+    if "alt_text" in texts:
+        texts["alt_text"] = sanitize_text_field(texts["alt_text"])
+    return kses.for_user(texts, user, home)
+
+
+def update_media(media, args, parent, user, home):
+    """Apply title, alt_text, caption, description (see `saved_texts`) and post; save."""
+    texts = saved_texts({field: args.get(field) for field in TEXT_FIELDS}, user, home)
+    for field, text in texts.items():
+        setattr(media, field, text)
     if args.get("post") is not None:
         media.post = parent.id if parent is not None else None
     media.save()

@@ -7,7 +7,7 @@ and the healthcare rules of DESIGN.md §8.
 
 import peewee
 
-from wpcompat import dates, permissions
+from wpcompat import dates, kses, permissions
 from wpcompat.db import current_tenant, db, is_postgres
 from wpcompat.editing import revisions
 from wpcompat.errors import WPError
@@ -65,11 +65,12 @@ def _resolve_media(wp_id, user):
     return media.id if media is not None else None
 
 
-def apply_fields(post, args, user, site_zone, creating):
-    """Copy the validated request fields onto `post` (unsaved)."""
-    for name in ("title", "content", "excerpt"):
-        if name in args:
-            setattr(post, name, _text(args[name]))
+def apply_fields(post, args, user, site_zone, creating, *, home):
+    """Copy the validated request fields onto `post` (unsaved). Title, content and excerpt go through
+    kses unless `user` has unfiltered_html; `home` is the site's address (PDF embeds must be on it)."""
+    texts = {name: _text(args[name]) for name in ("title", "content", "excerpt") if name in args}
+    for name, text in kses.for_user(texts, user, home).items():
+        setattr(post, name, text)
     for name in ("comment_status", "ping_status", "template", "password", "medical_category",
                  "medical_disclaimer", "compliance_level"):
         if name in args and args[name] is not None:

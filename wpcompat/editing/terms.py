@@ -6,17 +6,16 @@ names among siblings, parents without loops, levels, and what deleting a categor
 does to its children and its posts.
 """
 
-import html
 import re
 
 import peewee
 
+from wpcompat import kses
 from wpcompat.db import db
 from wpcompat.editing.posts import recount_terms
 from wpcompat.errors import WPError
 from wpcompat.models import Post, PostTerm, Term
 from wpcompat.queries import terms as term_queries
-from wpcompat.render import strip_all_tags
 from wpcompat.schemas.terms import is_hierarchical
 from wpcompat.slugs import sanitize_title, truncate_post_slug, unique_slug
 from wpcompat.wp_ids import next_wp_id
@@ -42,75 +41,20 @@ class TermExists(WPError):
 # --- sanitising (sanitize_text_field, pre_term_name, pre_term_description) ------------------------
 
 _ENTITY_OR_AMP = re.compile(r"&(?!#\d+;|#x[0-9a-f]+;|[a-z][a-z0-9]*;)", re.I)
-_LONE_LT = re.compile(r"<[^>]*?(?:(?=<)|>|$)")
-_OCTET = re.compile(r"%[a-f0-9]{2}", re.I)
-_KSES_TOKEN = re.compile(r"<!--.*?(?:-->|$)|<[^>]*(?:>|$)|>", re.S)
-_KSES_TAG = re.compile(r"^<\s*(/\s*)?([a-zA-Z0-9-]+)([^>]*)>?$", re.S)
-_KSES_ATTR = re.compile(r"([\w:-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+)", re.S)
-# $allowedtags: the small set wp_filter_kses keeps in term descriptions.
-ALLOWED_TAGS = {"a": ("href", "title"), "abbr": ("title",), "acronym": ("title",), "b": (),
-                "blockquote": ("cite",), "cite": (), "code": (), "del": ("datetime",), "em": (), "i": (),
-                "q": ("cite",), "s": (), "strike": (), "strong": ()}
-URL_ATTRIBUTES = ("href", "cite")
-SAFE_PROTOCOLS = ("http", "https", "ftp", "ftps", "mailto", "news", "irc", "irc6", "ircs", "gopher", "nntp",
-                  "feed", "telnet", "mms", "rtsp", "sms", "svn", "tel", "fax", "xmpp", "webcal", "urn")
 
 
 def _amp(text):
     return _ENTITY_OR_AMP.sub("&amp;", text)
 
 
-def sanitize_text_field(text):
-    """sanitize_text_field(): no tags, no line breaks or runs of white space, no %-octets."""
-    text = str(text)
-    if "<" in text:
-        text = _LONE_LT.sub(lambda m: m.group(0) if ">" in m.group(0) else html.escape(m.group(0), False), text)
-        text = strip_all_tags(text)
-    text = re.sub(r"[\r\n\t ]+", " ", text).strip()
-    found = False
-    while (match := _OCTET.search(text)) is not None:
-        text = text.replace(match.group(0), "")
-        found = True
-    if found:
-        text = re.sub(r" +", " ", text).strip()
-    return text
-
-
 def sanitize_name(text):
     """pre_term_name: sanitize_text_field, kses (entities normalised), then < > & as entities."""
-    return _amp(sanitize_text_field(text)).replace("<", "&lt;").replace(">", "&gt;")
+    return _amp(kses.sanitize_text_field(text)).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def sanitize_description(text):
     """pre_term_description: wp_filter_kses with WordPress's small set of allowed tags."""
-    return _KSES_TOKEN.sub(lambda m: _kses_tag(m.group(0)), _amp(str(text or "")))
-
-
-def _kses_tag(token):
-    if token == ">":
-        return "&gt;"
-    if token.startswith("<!--"):
-        return ""
-    match = _KSES_TAG.match(token)
-    if match is None:
-        return ""
-    closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
-    if name not in ALLOWED_TAGS:
-        return ""
-    if closing:
-        return f"</{name}>"
-    attributes = []
-    for attr, value in _KSES_ATTR.findall(rest):
-        attr, value = attr.lower(), value.strip("\"'")
-        if attr not in ALLOWED_TAGS[name] or (attr in URL_ATTRIBUTES and not _safe_url(value)):
-            continue
-        attributes.append(f' {attr}="{value.replace(chr(34), "&quot;")}"')
-    return f"<{name}{''.join(attributes)}>"
-
-
-def _safe_url(value):
-    scheme, colon, _rest = html.unescape(value).strip().partition(":")
-    return not colon or "/" in scheme or scheme.lower() in SAFE_PROTOCOLS
+    return kses.filter_small(text)
 
 
 # --- parents, duplicates and slugs --------------------------------------------------------------------

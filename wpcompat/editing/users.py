@@ -16,7 +16,8 @@ import re
 
 import peewee
 
-from wpcompat import accounts, passwords
+from wpcompat import accounts, kses, passwords
+from wpcompat.kses import sanitize_text_field
 from wpcompat.auth import ROLE_CAPABILITIES
 from wpcompat.db import db
 from wpcompat.errors import WPError
@@ -33,7 +34,6 @@ _OCTETS = re.compile(r"%[a-fA-F0-9]{2}")
 _ENTITIES = re.compile(r"&.+?;")
 _NOT_STRICT = re.compile(r"[^a-z0-9 _.\-@]", re.I)
 _SPACE = re.compile(r"\s+")
-_BREAKS = re.compile(r"[\r\n\t ]+")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 URL_SCHEMES = ("http", "https", "ftp", "ftps", "mailto", "news", "irc", "irc6", "ircs", "gopher", "nntp", "feed",
@@ -67,13 +67,6 @@ def check_user_password(value, request):
         raise ParamError("rest_user_invalid_password", 'Passwords cannot contain the "\\" character.',
                          {"status": 400})
     return password
-
-
-def sanitize_text_field(value, request=None):
-    """sanitize_text_field(): no tags, no line breaks or runs of white space, no octets."""
-    text = strip_all_tags(str(value)) if "<" in str(value) else str(value)
-    text = _BREAKS.sub(" ", text).strip()
-    return _OCTETS.sub("", text).strip()
 
 
 def sanitize_slug(value, request=None):
@@ -159,6 +152,8 @@ def create(args):
     roles = args.get("roles") or ["subscriber"]
     profile = {name: args[name] for name in ("first_name", "last_name", "description", "locale")
                if args.get(name) is not None}
+    if "description" in profile:
+        profile["description"] = kses.filter_small(profile["description"])       # pre_user_description
     profile.update({name: args[name] or None for name in HEALTHCARE_FIELDS if name in args})
     if args.get("url"):
         profile["url"] = args["url"]
@@ -195,7 +190,7 @@ def update(user, args):
               "url": "url", "description": "description", "locale": "locale"}
     for arg, column in fields.items():
         if arg in args and args[arg] is not None:
-            setattr(user, column, args[arg])
+            setattr(user, column, kses.filter_small(args[arg]) if arg == "description" else args[arg])
     if args.get("slug"):
         user.nicename = accounts.unique_nicename(_nicename(args, user.login), user.id)
     if args.get("password"):

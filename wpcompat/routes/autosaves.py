@@ -9,6 +9,7 @@ newest autosave of the post (WordPress ignores the id) or 404 `rest_post_no_auto
 Post locks (`_edit_lock`) are not kept: the in-place rule does not wait for one.
 """
 
+from wpcompat import kses
 from wpcompat.editing import posts as post_editing
 from wpcompat.editing import revisions as editing
 from wpcompat.errors import WPError
@@ -82,12 +83,12 @@ class AutosavesController(RevisionsController):
         request.args["context"] = "edit"
         ctx = PrepareContext(self, request)
         if editing.is_saved_in_place(parent, user):
-            post_editing.apply_fields(parent, fields, user, ctx.zone, creating=False)
+            post_editing.apply_fields(parent, fields, user, ctx.zone, creating=False, home=ctx.home)
             post_editing.save_existing(parent)
             self.audit(request, "autosave:update", parent.id, wp_id=parent.wp_id, in_place=True)
             view = RevisionView.of_post(post_queries.find(parent.wp_id))
         else:
-            autosave = editing.autosave(parent, user, fields)
+            autosave = editing.autosave(parent, user, kses.for_user(fields, user, ctx.home))
             self.audit(request, "autosave:create", autosave.id, wp_id=autosave.wp_id, parent_wp_id=parent.wp_id)
             autosave.author_wp_id = user.wp_id
             view = RevisionView.of_revision(autosave, parent)

@@ -204,7 +204,7 @@ class MediaController(Controller):
             request.memo["parent"] = self._parent_for(request, parent_id)
 
     def create_item(self, request):
-        name, data, fields = media_editing.upload_input(request)
+        name, data, fields = media_editing.upload_input(request, self.home(request))
         if request.args.get("contains_phi") is not None:
             fields["contains_phi"] = request.args["contains_phi"]
         created = uploads.upload(request.site, request.user, name, data, parent=request.memo.get("parent"),
@@ -241,7 +241,7 @@ class MediaController(Controller):
                                               or uploads.attached_to_phi(request.memo.get("parent")))
         if flagged:
             uploads.protect(request.site, request.user, media)
-        media_editing.update_media(media, request.args, request.memo.get("parent"))
+        media_editing.update_media(media, request.args, request.memo.get("parent"), request.user, self.home(request))
         media = media_queries.find(media.wp_id)
         self.audit(request, "media:update", media.id, wp_id=media.wp_id, **({"flagged_phi": True} if flagged else {}))
         return RestResponse(self._edit_response(request, media), 200)

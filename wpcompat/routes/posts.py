@@ -199,7 +199,7 @@ class PostsController(Controller):
         editing.check_publishing(user, self.post_type, args.get("status", "draft"))
         post = editing.new_post(self.post_type, user)
         ctx = PrepareContext(self, request)
-        editing.apply_fields(post, args, user, ctx.zone, creating=True)
+        editing.apply_fields(post, args, user, ctx.zone, creating=True, home=ctx.home)
         editing.save_new(post)
         if not post.guid:                       # wp_insert_post: the permalink the post had when created
             post.guid = permalink(post, ctx.home, PostRelations([post]))
@@ -242,7 +242,8 @@ class PostsController(Controller):
             editing.check_publishing(user, self.post_type, args["status"])
         before = editing.terms_of(post)
         editing.untrash_if_needed(post, args)
-        editing.apply_fields(post, args, user, PrepareContext(self, request).zone, creating=False)
+        ctx = PrepareContext(self, request)
+        editing.apply_fields(post, args, user, ctx.zone, creating=False, home=ctx.home)
         touched = editing.assign_terms(post, args) if self.post_type == "post" else set()
         editing.save_existing(post)                  # a slug a concurrent writer took: next suffix
         fields.save(post)

@@ -8,7 +8,7 @@ same 404 as a missing id. Writes follow WordPress's rules: `create_users` to cre
 to delete; deleting keeps the row soft-deleted for the audit (editing/users.py).
 """
 
-from wpcompat import acf
+from wpcompat import acf, kses
 from wpcompat.auth import can
 from wpcompat.editing import users as editing
 from wpcompat.errors import WPError
@@ -36,10 +36,10 @@ class PublishedType(dict):
 
 ARG_HOOKS = {
     "username": {"sanitize": editing.check_username},
-    "name": {"sanitize": editing.sanitize_text_field},
-    "first_name": {"sanitize": editing.sanitize_text_field},
-    "last_name": {"sanitize": editing.sanitize_text_field},
-    "nickname": {"sanitize": editing.sanitize_text_field},
+    "name": {"sanitize": kses.sanitize_text_field},
+    "first_name": {"sanitize": kses.sanitize_text_field},
+    "last_name": {"sanitize": kses.sanitize_text_field},
+    "nickname": {"sanitize": kses.sanitize_text_field},
     "url": {"sanitize": editing.sanitize_url},
     "slug": {"sanitize": editing.sanitize_slug},
     "roles": {"validate": editing.check_roles},

@@ -8,7 +8,8 @@ filtering, input validation and OPTIONS.
 import ipaddress
 import re
 
-from wpcompat.editing.users import sanitize_text_field, sanitize_url
+from wpcompat.editing.users import sanitize_url
+from wpcompat.kses import sanitize_text_field
 from wpcompat.rest.validation import EMAIL, ParamError
 from wpcompat.routes.base import pagination_params
 from wpcompat.routes.users import PublishedType

@@ -185,7 +185,8 @@ def wp_restore_revision(call, args):
         raise Fault(404, "Invalid post ID.")
     if not permissions.can_edit_post(call.user, post):
         raise Fault(401, "Sorry, you are not allowed to edit this post.")
-    editing.apply_fields(post, revision_editing.restore_fields(revision), call.user, call.zone, creating=False)
+    editing.apply_fields(post, revision_editing.restore_fields(revision), call.user, call.zone, creating=False,
+                         home=call.home)
     editing.save_existing(post)
     revision_editing.restore_custom_fields(post, revision, "phi" in permissions.compliance_levels(call.user))
     editing.after_update(post, call.user)

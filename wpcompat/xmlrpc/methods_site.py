@@ -11,7 +11,7 @@ import datetime
 import re
 import zoneinfo
 
-from wpcompat import registry, uploads
+from wpcompat import kses, registry, uploads
 from wpcompat.audit import Operation, record
 from wpcompat.auth import can
 from wpcompat.editing import settings as site_settings
@@ -300,7 +300,7 @@ def mw_new_media_object(call, args):
         name = f"wpid{replaced.wp_id}-{re.sub(r'^wpid[0-9]+-', '', name)}"
     try:
         created = uploads.upload(call.site, call.user, name, _bits(data.get("bits")), parent=parent,
-                                 fields={"title": name})
+                                 fields=kses.for_user({"title": name}, call.user, call.home))
     except WPError as error:
         raise Fault(400 if error.status < 500 else 500, f"Could not write file {name} ({error.message}).") \
             from None

@@ -5,6 +5,7 @@ Users are tenant rows: another site's users do not exist here. Reads go through
 queries/users.py (active users only).
 """
 
+from wpcompat import kses
 from wpcompat.auth import ROLES, can
 from wpcompat.models import User
 from wpcompat.editing import users as user_editing
@@ -20,9 +21,9 @@ USER_ORDER = {"login": User.login, "user_login": User.login, "email": User.email
               "ID": User.wp_id, "id": User.wp_id, "nicename": User.nicename, "user_nicename": User.nicename,
               "url": User.url, "user_url": User.url}
 PROFILE_FIELDS = {  # wp.editProfile member → (REST user field, its sanitiser)
-    "first_name": ("first_name", user_editing.sanitize_text_field),
-    "last_name": ("last_name", user_editing.sanitize_text_field),
-    "url": ("url", user_editing.sanitize_url), "display_name": ("name", user_editing.sanitize_text_field),
+    "first_name": ("first_name", kses.sanitize_text_field),
+    "last_name": ("last_name", kses.sanitize_text_field),
+    "url": ("url", user_editing.sanitize_url), "display_name": ("name", kses.sanitize_text_field),
     "nicename": ("slug", user_editing.sanitize_slug), "bio": ("description", str.strip)}
 
 

@@ -177,7 +177,7 @@ def save(call, post, args, creating, terms=None, fields=None, enclosure=None):
     if not creating:
         editing.untrash_if_needed(post, args)
     try:
-        editing.apply_fields(post, args, call.user, call.zone, creating=creating)
+        editing.apply_fields(post, args, call.user, call.zone, creating=creating, home=call.home)
     except WPError as error:
         raise Fault(error.status if error.status != 403 else 401, error.message) from None
     if creating:

@@ -1,0 +1,82 @@
+"""wpcompat.kses: WordPress's allowlists (post HTML, the small set, inline CSS) and what they leave."""
+
+from pathlib import Path
+
+import pytest
+
+from wpcompat import kses
+
+HOME = "https://clinica.example"
+BLOCKS = (Path(__file__).parent / "data" / "gutenberg-blocks.html").read_text(encoding="utf-8")
+
+
+def test_gutenberg_block_markup_is_kept_byte_for_byte():
+    """Headings, images (with Gutenberg's `/>`), cover, columns with flex-basis styles, buttons, a table,
+    a PDF embed on the site's own host, `download`, aria and data attributes, block comments."""
+    assert kses.filter_post(BLOCKS, HOME) == BLOCKS
+
+
+def test_a_pdf_embed_from_another_host_loses_its_address():
+    cleaned = kses.filter_post(BLOCKS, "https://other.example")
+    embed = cleaned[cleaned.index("<object"):cleaned.index("</object>")]
+    assert 'type="application/pdf"' in embed and "data=" not in embed
+    assert cleaned.count("<!-- wp:") == BLOCKS.count("<!-- wp:") and 'class="wp-image-12">' in cleaned
+    assert kses.filter_post('<object data="https://clinica.example/a.pdf?x=1" type="application/pdf"></object>',
+                            HOME) == '<object type="application/pdf"></object>'
+    assert kses.filter_post('<object data="https://clinica.example/a.swf" type="application/x-shockwave-flash">'
+                            '</object>', HOME) == "<object></object>"
+
+
+@pytest.mark.parametrize("html, cleaned", [
+    ('<img src="x.png" onerror="alert(1)">', '<img src="x.png">'),
+    ("<img src=x onerror=alert(1)//", ""),                                   # an unfinished tag is not a tag
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>"),
+    ('<a href="JaVa&#x09;ScRiPt&colon;alert(1)">x</a>', "<a>x</a>"),        # entities and tabs in the scheme
+    ('<a href=" data:text/html;base64,PHNjcmlwdD4=">x</a>', "<a>x</a>"),
+    ('<p onclick="steal()" class="lead">Texto</p>', '<p class="lead">Texto</p>'),
+    ("<script>alert(document.cookie)</script>", "alert(document.cookie)"),   # the tag goes, its text stays
+    ('<iframe src="https://evil.example/"></iframe><embed src="x.swf">', ""),
+    ('<svg><animate onbegin="alert(1)" attributeName="x"></animate></svg>', ""),
+    ('<form action="https://evil.example/"><input name="cpf"></form>', ""),
+    ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', ""),
+    ('<noscript><p title="</noscript><img src=x onerror=alert(1)>">', '&lt;p title="<img src="x">"&gt;'),
+    ('<p style="background:url(javascript:alert(1))">x</p>', "<p>x</p>"),
+    ('<p style="color:red;position:fixed;top:0;left:0">x</p>', '<p style="color:red">x</p>'),
+    ('<div style="width:expression(alert(1))">x</div>', "<div>x</div>"),
+    ("<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->", "<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->"),
+    ("Tom & Jerry <3", "Tom &amp; Jerry &lt;3"),
+])
+def test_post_html_loses_scripts_handlers_and_unsafe_urls(html, cleaned):
+    assert kses.filter_post(html, HOME) == cleaned
+
+
+def test_the_small_set_keeps_links_and_emphasis_only():
+    html = ('<p>Ver <a href="https://sbc.example/" title="SBC" target="_blank">diretriz</a>, <em>não</em> '
+            '<img src="x.png"> <abbr title="pressão arterial">PA</abbr></p>')
+    assert kses.filter_small(html) == ('Ver <a href="https://sbc.example/" title="SBC">diretriz</a>, <em>não</em>  '
+                                      '<abbr title="pressão arterial">PA</abbr>')
+    assert kses.filter_small('<a href="javascript:void(0)" onclick="x()">x</a>') == "<a>x</a>"
+
+
+@pytest.mark.parametrize("css, kept", [
+    ("color: red; font-size: 18px", "color: red;font-size: 18px"),
+    ("flex-basis:33.33%", "flex-basis:33.33%"),
+    ("width:calc(100% - var(--gap, 2px))", "width:calc(100% - var(--gap, 2px))"),
+    ("--wp--custom:1px;--evil:url(javascript:x)", "--wp--custom:1px"),
+    ("background-image:url('https://clinica.example/bg.jpg')",
+     "background-image:url('https://clinica.example/bg.jpg')"),
+    ("background:linear-gradient(135deg,rgb(6,147,227) 0%,rgb(155,81,224) 100%)",
+     "background:linear-gradient(135deg,rgb(6,147,227) 0%,rgb(155,81,224) 100%)"),
+    ("background:url(javascript:alert(1))", ""),
+    ("behavior:url(x.htc);color:blue", "color:blue"),
+    ("color:red/* hidden */", ""),
+    ("width:calc(1px", ""),                                                   # unbalanced: refused
+    ("position:absolute;z-index:9999", ""),                                  # not in 6.1's list
+])
+def test_inline_styles_keep_wordpress_safe_properties(css, kept):
+    assert kses.safe_css(css) == kept
+
+
+def test_sanitize_text_field_strips_tags_breaks_and_octets():
+    assert kses.sanitize_text_field(" <b>Dr.</b>\n Ana %0a<script>x</script> ") == "Dr. Ana"
+    assert kses.sanitize_text_field("a < b") == "a &lt; b"
