@@ -68,12 +68,16 @@ class Batch:
             self.writes.append((model, rows))
 
     def audited(self, resource_type, resource_id, source_id):
-        # no id: the column's default gives it (bulk.insert), nobody reads it here
-        self.audit.append({"operation": "create", "resource_type": resource_type,
-                           "resource_id": resource_id, "user_id": self.actor_id or NIL_UUID,
-                           "metadata": {"event": f"{resource_type}:import", "source_file": self.state.name,
-                                        "source_id": source_id},
-                           "trust_score": AUDIT_TRUST, "policy_decision": "allow", "created_at": utcnow()})
+        self.audit.append(audit_row(self.state, self.actor_id, "create", resource_type, resource_id,
+                                    event=f"{resource_type}:import", source_id=source_id))
+
+
+def audit_row(state, actor_id, operation, resource_type, resource_id, **metadata):
+    """An audit_trail row of the import of `state`'s file (metadata: event, source ids...). No id: the
+    column's default gives it (bulk.insert), nobody reads it here."""
+    return {"operation": operation, "resource_type": resource_type, "resource_id": resource_id,
+            "user_id": actor_id or NIL_UUID, "metadata": {**metadata, "source_file": state.name},
+            "trust_score": AUDIT_TRUST, "policy_decision": "allow", "created_at": utcnow()}
 
 
 ZERO_DATE = "0000-00-00 00:00:00"

@@ -13,9 +13,10 @@ import re
 import peewee
 
 from wpcompat.db import is_postgres
-from wpcompat.models import CustomField, Media, Post, PostTerm, Term
+from wpcompat.models import AuditTrail, CustomField, Media, Post, PostTerm, Term
 
 from importers.wxr import bulk, comments, urls
+from importers.wxr.context import audit_row
 
 CHUNK = 500
 GALLERY_IDS = re.compile(r'(\[gallery[^\]]*\bids=)(["\']?)([\d,\s]+)\2')
@@ -173,7 +174,9 @@ def _acf_relations(importer, state):
 
 
 def _rewrite_urls(importer, state):
-    """Old attachment URLs → new ones in every post of the tenant that mentions an old host (WordPress: all posts)."""
+    """Old attachment URLs → new ones in every post of the tenant that mentions an old host (WordPress: all
+    posts). Posts of earlier imports or written by users can change here: each changed post gets an audit
+    row (operation update, event post:import-url-rewrite)."""
     if not state.url_remap:
         return
     for prefix in urls.prefixes(state.url_remap):
@@ -186,8 +189,12 @@ def _rewrite_urls(importer, state):
             rows = list(query)
             if not rows:
                 break
+            changed = []
             for row in rows:
                 content = urls.rewrite(row.content, state.url_remap)
                 if content != row.content:
                     Post.update(content=content).where(Post.id == row.id).execute()
+                    changed.append(row.id)
+            bulk.insert(AuditTrail, [audit_row(state, importer.fallback, "update", "post", post_id,
+                                               event="post:import-url-rewrite") for post_id in changed])
             last = rows[-1].id

@@ -9,7 +9,7 @@ import responses
 from PIL import Image
 
 from wpcompat.db import tenant_scope
-from wpcompat.models import Media, Post
+from wpcompat.models import AuditTrail, Media, Post
 
 from wxr_import.support import TESTS, offline_fetcher, rest, run as run_import, total
 from wpcompat.storage import LocalStore
@@ -266,3 +266,23 @@ def test_an_attachment_guid_that_names_no_file_rewrites_nothing_else(client, sit
         assert Post.get_by_id(untouched.id).content == '<a href="https://who.int/x">x</a>'
     assert "http://example.org/wp-content/uploads/" in rest(client, site, "/wp/v2/posts/555", context="edit").json[
         "content"]["raw"]                                   # the file's own URL is still rewritten
+
+
+@responses.activate
+def test_an_existing_post_whose_links_are_rewritten_gets_an_audit_row(client, site, media_root):
+    """The rewrite reaches every post of the tenant that links the old file, also posts the import did not
+    write; each one it changes is audited as an update by the import."""
+    body = jpeg()
+    responses.get(CANOLA, body=body, headers={"Content-Type": "image/jpeg"})
+    with tenant_scope(site.id):
+        older = Post.create(title="Older", slug="older", status="publish", content=f'<img src="{CANOLA}">',
+                            author=site.admin.id, wp_id=9002)
+        other = Post.create(title="Other", slug="other", status="publish", content="<p>no links</p>",
+                            author=site.admin.id, wp_id=9003)
+    run(site, TESTS / "wxr-flat-attachment-same-site.xml", media="download", root=media_root)
+    with tenant_scope(site.id):
+        assert CANOLA not in Post.get_by_id(older.id).content
+        updates = list(AuditTrail.select().where(AuditTrail.operation == "update", AuditTrail.resource_type == "post"))
+    by_post = {row.resource_id: row.metadata for row in updates}
+    assert by_post[older.id] == {"event": "post:import-url-rewrite", "source_file": "wxr-flat-attachment-same-site.xml"}
+    assert other.id not in by_post
