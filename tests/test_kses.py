@@ -45,9 +45,21 @@ def test_a_pdf_embed_from_another_host_loses_its_address():
     ('<div style="width:expression(alert(1))">x</div>', "<div>x</div>"),
     ("<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->", "<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->"),
     ("Tom & Jerry <3", "Tom &amp; Jerry &lt;3"),
+    ('<blockquote cite="javascript:alert(1)">q</blockquote>', "<blockquote>q</blockquote>"),   # not nh3's list
+    ('<q cite=" JaVa&#x09;script:x">q</q><ins cite="https://who.int/">i</ins>',
+     '<q>q</q><ins cite="https://who.int/">i</ins>'),
+    ('<img longdesc="javascript:alert(1)" usemap="#mapa" src="a.png">', '<img src="a.png" usemap="#mapa">'),
+    ('<p style="background:url(java\\73 cript:alert(1))">x</p>', "<p>x</p>"),                # a CSS escape
+    ('<a href="https://evil.example/">aberto</a\x0b/>', '<a href="https://evil.example/">aberto</a>'),  # no end tag
 ])
 def test_post_html_loses_scripts_handlers_and_unsafe_urls(html, cleaned):
     assert kses.filter_post(html, HOME) == cleaned
+
+
+def test_an_unclosed_link_is_closed_not_kept_as_sent():
+    """`</a\\x0b/>` is not an end tag (\\x0b is no HTML white space): kept as sent, the link would run on
+    over the rest of the page (comments, footer)."""
+    assert kses.filter_small('<a href="https://evil.example/">x</a\x0b/>') == '<a href="https://evil.example/">x</a>'
 
 
 def test_the_small_set_keeps_links_and_emphasis_only():

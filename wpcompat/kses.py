@@ -74,6 +74,9 @@ POST_TAGS = {
                         "src", "width"}),
 }
 
+# wp_kses_uri_attributes() that the allowlists hold; nh3 checks href, src, data and poster itself, not these.
+URI_ATTRIBUTES = frozenset({"cite", "longdesc", "usemap"})
+
 # $allowedtags
 SMALL_TAGS = {
     "a": frozenset({"href", "title"}), "abbr": frozenset({"title"}), "acronym": frozenset({"title"}), "b": _NONE,
@@ -109,8 +112,9 @@ _CSS_URL_PARTS = re.compile(r"^url\(\s*(['\"]?)(.*)\1\s*\)$", re.S)
 _GRADIENT = re.compile(r"^(repeating-)?(linear|radial|conic)-gradient\(([^()]|rgba?\([^()]*\))*\)$")
 _CSS_FUNCTION = re.compile(r"\b(?:var|calc|min|max|minmax|clamp)\(")
 _UNSAFE_CSS = re.compile(r"[\\(&=}]|/\*")
-_URL_SCHEME = re.compile(r"^\s*([^:/?#\s]+):")
-_SELF_CLOSING = re.compile(r"\s*/>")
+_URL_SCHEME = re.compile(r"^([^:/?#]+):")
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_SELF_CLOSING = re.compile(r"[\t\n\f\r ]*/>")           # HTML's whitespace only: `</a\x0b/>` is no end tag
 _EMPTY_BOOLEAN = re.compile(r' (download|controls|autoplay|loop|muted|playsinline|open|disabled|readonly|reversed|'
                             r'nohref|noshade|nowrap|default)=""')
 _LONE_LT = re.compile(r"<[^>]*?(?:(?=<)|>|$)")
@@ -167,7 +171,7 @@ def _safe_declaration(item):
         for match in _CSS_URL.findall(value):
             parts = _CSS_URL_PARTS.match(match)
             url = parts.group(2).strip() if parts else ""
-            if not url or not _safe_url(url):
+            if not url or "\\" in url or not _safe_url(url):          # `java\73 cript:` is an escape
                 return False
             tested = tested.replace(match, "")
     if (name in CSS_GRADIENT_PROPERTIES or (custom and "-gradient(" in value)) and _GRADIENT.match(value):
@@ -191,7 +195,9 @@ def _without_functions(css):
 
 
 def _safe_url(url):
-    scheme = _URL_SCHEME.match(url)
+    """A relative URL, or one whose scheme is in PROTOCOLS once the white space and control characters
+    a browser skips (`java\tscript:`) are out."""
+    scheme = _URL_SCHEME.match(_URL_IGNORED.sub("", url))
     return scheme is None or scheme.group(1).lower() in PROTOCOLS
 
 
@@ -213,6 +219,8 @@ class _Kses:
 
     def clean(self, text, home):
         def attribute(tag, name, value):
+            if name in URI_ATTRIBUTES and not _safe_url(html.unescape(value)):
+                return None
             if name == "style":
                 return safe_css(value) or None
             if tag == "object" and name == "data":

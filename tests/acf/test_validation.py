@@ -134,6 +134,20 @@ def test_acf_that_is_not_an_object_is_invalid(api, site, article):
     assert result.status_code == 400 and result.json["data"]["params"] == {"acf": "acf is not of type object."}
 
 
+def test_acf_values_written_as_xmlrpc_custom_fields_are_filtered_too(client, api, site):
+    """wp.editPost's custom_fields reach the same rows as ACF's REST writes: the same kses for authors."""
+    from xmlrpc_api.helpers import Rpc
+
+    post, rpc = site.posts["article"], Rpc(client, site.host)
+    author = (1, site.users["author"].login, site.passwords["author"])
+    assert rpc.call("wp.editPost", *author, post.wp_id, {"custom_fields": [
+        {"key": "summary", "value": '<b>Bold</b><img src=x onerror="alert(1)">'},
+        {"key": "plain_note", "value": "<i>not an ACF field</i>"}]}) is True
+    assert api("GET", f"/wp/v2/posts/{post.wp_id}", "author").json["acf"]["summary"] == "<b>Bold</b>"
+    fields = rpc.call("wp.getPost", *author, post.wp_id, ["custom_fields"])["custom_fields"]
+    assert {field["key"]: field["value"] for field in fields}["plain_note"] == "<i>not an ACF field</i>"
+
+
 def test_html_is_filtered_for_writers_without_unfiltered_html(api, site):
     post = site.posts["article"]                          # written by the author, who may edit it
     result = api("POST", f"/wp/v2/posts/{post.wp_id}", "author",

@@ -113,6 +113,16 @@ def test_edit_comment_changes_text_status_and_date(rpc, creds, comments):
     assert rpc.call("wp.editComment", *creds("author"), wp_id, {"status": "hold"}) is True     # the post's author
 
 
+def test_edited_author_fields_are_plain_text_and_a_safe_url(rpc, creds, comments):
+    """As wp_filter_comment saves them (and REST's sanitize callbacks): served raw, they reach moderators."""
+    wp_id = comments["held"].wp_id
+    assert rpc.call("wp.editComment", *creds("editor"), wp_id, {
+        "author": '<b>Outro</b><img src=x onerror="alert(1)">', "author_url": "javascript:alert(1)",
+        "author_email": "<i>o@example.org</i>"}) is True
+    value = rpc.call("wp.getComment", *creds("editor"), wp_id)
+    assert (value["author"], value["author_url"], value["author_email"]) == ("Outro", "", "o@example.org")
+
+
 def test_delete_comment_trashes_first_then_deletes(rpc, creds, comments, clinic):
     wp_id = comments["first"].wp_id
     assert rpc.call("wp.deleteComment", *creds("editor"), wp_id) is True

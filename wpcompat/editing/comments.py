@@ -11,6 +11,7 @@ import re
 
 from wpcompat import kses
 from wpcompat.auth import can
+from wpcompat.editing.users import sanitize_url
 from wpcompat.errors import WPError
 from wpcompat.models import Comment
 from wpcompat.models.base import utcnow
@@ -31,6 +32,14 @@ SET_STATUS = {"approved": "approved", "approve": "approved", "1": "approved", "h
 
 def option(site, name, default):
     return (getattr(site, "options", None) or {}).get(name, default)
+
+
+def sanitized_author(struct_values):
+    """Author name, URL and e-mail given by a client, as wp_filter_comment saves them (the REST schema's
+    sanitize callbacks): plain text, and a URL with an allowed scheme."""
+    sanitizers = {"author_name": kses.sanitize_text_field, "author_email": kses.sanitize_text_field,
+                  "author_url": sanitize_url}
+    return {column: sanitizers[column](value) for column, value in struct_values.items()}
 
 
 def filter_content(text, user):

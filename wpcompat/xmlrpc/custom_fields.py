@@ -15,8 +15,9 @@ who may read PHI (DESIGN.md §8).
 import hashlib
 import json
 
-from wpcompat import permissions
+from wpcompat import kses, permissions
 from wpcompat.acf import definitions as acf_definitions
+from wpcompat.auth import can
 from wpcompat.models import CustomField
 from wpcompat.workflow.state import XMLRPC_KEYS
 from wpcompat.xmlrpc.call import php_int, struct, text
@@ -51,16 +52,27 @@ class Visibility:
 
     def __init__(self, user):
         self.reads_phi = "phi" in permissions.compliance_levels(user)
-        self._acf_phi_names = None
+        self.filters_html = not can(user, "unfiltered_html")
+        self._acf_fields = None
+
+    @property
+    def acf_fields(self):
+        """The tenant's top-level ACF fields (one query, at most once)."""
+        if self._acf_fields is None:
+            self._acf_fields = [field for group in acf_definitions.load().groups for field in group.fields]
+        return self._acf_fields
 
     @property
     def acf_phi_names(self):
-        """Names of the tenant's top-level ACF fields that are PHI or hold PHI below them (one query)."""
-        if self._acf_phi_names is None:
-            registry = acf_definitions.load()
-            self._acf_phi_names = tuple(field.name for group in registry.groups for field in group.fields
-                                        if field.has_phi())
-        return self._acf_phi_names
+        """Names of the top-level ACF fields that are PHI or hold PHI below them."""
+        return tuple(field.name for field in self.acf_fields if field.has_phi())
+
+    def saved_value(self, key, value):
+        """A value as this user may write it: under an ACF field, through kses (the small set) unless the
+        user has unfiltered_html, as ACF values written over REST are (wpcompat/acf/writing.py)."""
+        if self.filters_html and "<" in value and under_acf_field(key, [field.name for field in self.acf_fields]):
+            return kses.filter_small(value)
+        return value
 
     def is_phi_key(self, key):
         return under_acf_field(key, self.acf_phi_names)
@@ -155,7 +167,7 @@ def _update_or_delete(rows, meta, visibility):
     if "key" in meta:
         if text(meta["key"]) != row.meta_key:
             return False
-        values[index] = text(meta.get("value"))
+        values[index] = visibility.saved_value(row.meta_key, text(meta.get("value")))
     else:
         del values[index]
         if not values:
@@ -167,6 +179,7 @@ def _update_or_delete(rows, meta, visibility):
 def _add(post, rows, key, value, visibility):
     if not key or is_protected(key) or len(key) > 100 or key in XMLRPC_KEYS:   # workflow fields: read-only
         return False
+    value = visibility.saved_value(key, value)
     row = next((row for row in rows if row.meta_key == key), None)
     if row is None:
         phi = visibility.is_phi_key(key)

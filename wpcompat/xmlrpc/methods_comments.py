@@ -103,9 +103,8 @@ def wp_edit_comment(call, args):
         values.update(date_gmt=gmt, date_local=to_local(gmt, call.zone))
     if "content" in content:
         values["content"] = editing.filter_content(text(content["content"]), call.user)
-    for key, column in (("author", "author_name"), ("author_url", "author_url"), ("author_email", "author_email")):
-        if key in content:
-            values[column] = text(content[key])
+    values.update(editing.sanitized_author({column: text(content[key]) for key, column in (
+        ("author", "author_name"), ("author_url", "author_url"), ("author_email", "author_email")) if key in content}))
     editing.check_lengths(values)
     findings = editing.update(comment, values) if values else {}
     if "status" in content:
@@ -131,8 +130,9 @@ def wp_new_comment(call, args):
     if call.user.is_authenticated:
         values.update(editing.author_values(call.user))
     else:
-        values.update(user=None, author_name=text(content.get("author")),
-                      author_email=text(content.get("author_email")), author_url=text(content.get("author_url")))
+        values.update(user=None, **editing.sanitized_author({
+            "author_name": text(content.get("author")), "author_email": text(content.get("author_email")),
+            "author_url": text(content.get("author_url"))}))
         if editing.option(call.site, "require_name_email", True):
             if len(values["author_email"]) < 6 or values["author_name"] == "":
                 raise Fault(403, "Comment author name and email are required.")
