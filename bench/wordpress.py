@@ -270,7 +270,7 @@ def main():
         if name == "compare":
             command.add_argument("--rounds", type=int, default=1)
             command.add_argument("--posts", type=int, default=10000, help="the posts bench/rest.py loaded")
-            command.add_argument("--workers", type=int, default=5)
+            command.add_argument("--workers", type=int, default=8)        # as bench/rest.py: one per connection
     args = parser.parse_args()
     {"setup": setup, "bench": bench, "compare": compare}[args.command](args)
 
