@@ -82,8 +82,9 @@ def child(url, app_role, path, batch_size, phi=True):
     """Runs in a subprocess: the import itself, as the app role."""
     from wpcompat.db import bind, configure_serving_role, open_database
     from importers.wxr import Options, import_wxr
+    from importers.wxr.run import WRITERS
 
-    database = open_database(url, 2)
+    database = open_database(url, 1 + WRITERS)          # the importer's thread and one per writer thread
     configure_serving_role(database, app_role)
     bind(database)
     started = time.perf_counter()

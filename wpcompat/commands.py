@@ -17,9 +17,9 @@ def owner_database(settings):
     return bind(open_database(settings.owner_database_url, 2))
 
 
-def app_database(settings):
-    """The app role's connection (switching role on an owner URL), as serving uses it."""
-    database = open_database(settings.database_url, 2)
+def app_database(settings, pool_size=2):
+    """The app role's connections (switching role on an owner URL), as serving uses them."""
+    database = open_database(settings.database_url, pool_size)
     configure_serving_role(database, settings.app_role)
     return bind(database)
 

@@ -63,6 +63,7 @@ def _progress_bar():
 
 def cmd_import_wxr(args, settings):
     from importers.wxr import Options, WxrError, import_wxr
+    from importers.wxr.run import WRITERS
     from importers.wxr.downloads import Fetcher
 
     if args.authors != "create" and not args.authors.startswith("assign:") and not args.authors.endswith(".csv"):
@@ -70,7 +71,7 @@ def cmd_import_wxr(args, settings):
     from wpcompat import storage
 
     storage.configure(settings)                      # the media store downloads go to, as serving uses it
-    database = app_database(settings)
+    database = app_database(settings, pool_size=1 + WRITERS)   # this thread's and one per writer thread
     tenant = find_site(args.tenant)
     bar, update = _progress_bar()
     options = Options(authors=args.authors, media=args.media, media_base_url=args.media_base_url,

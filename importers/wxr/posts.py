@@ -205,13 +205,15 @@ class Posts:
 
     def _meta(self, item, post_id, state, fields):
         """custom_fields rows of the item (one per key). Returns (page template, featured image): the featured
-        image when its attachment is already in (this file), else it is noted for the end of the import."""
+        image when its attachment is already in (this file, and not in a batch still being written: that
+        one may commit after this one), else it is noted for the end of the import."""
         template, grouped, featured, first = "", {}, None, True
         for row in item["postmeta"]:
             key = row["key"]
             if key == "_thumbnail_id":
                 source = _int(row["value"])
-                if source and first and source in state.media_ids:
+                if source and first and source in state.media_ids \
+                        and state.media_ids[source] not in self.importer.inflight("media_row"):
                     featured = state.media_ids[source]          # the first one wins, as at the end
                 elif source:
                     state.thumbnails.append((post_id, source))

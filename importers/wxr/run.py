@@ -13,10 +13,11 @@ the database on every run. `dry_run` runs everything in one transaction that is 
 and never touches the network.
 
 Throughput (bench/import.py). Rows go as COPY (bulk.py); on PostgreSQL a batch's posts, links,
-fields, comments and their audit rows are sent by a writer thread, in a transaction of its own,
-while this thread reads and maps the next batch (see "one batch" below).
+fields, comments and their audit rows are sent by one of WRITERS writer threads, in a transaction of
+its own, while this thread reads and maps the next batch (see "one batch" below).
 """
 
+import collections
 import concurrent.futures
 import contextlib
 import os
@@ -43,6 +44,7 @@ from importers.wxr.reader import WxrError, read
 from importers.wxr.report import Report
 from importers.wxr.terms import Terms
 
+WRITERS = 2              # batches sent at once on PostgreSQL (one connection, so one backend and core, each)
 PROBE_ABOVE = 5000       # posts in the tenant from which the per-batch lookups probe value by value (bulk.values_in)
 
 
@@ -83,9 +85,9 @@ class WxrImporter:
         self.attachments = Attachments(self)
         self.detector = phi.Detector(self.report, options.phi)
         self._users = {}
-        self._pending = None            # the batch the writer thread is sending: (future, file state)
-        self._inflight = None           # its ids and slugs (see "one batch")
-        self._executor = None           # the writer thread (PostgreSQL)
+        self._pending = collections.deque()   # batches the writer threads are sending, oldest first (InFlight)
+        self._executors = []            # the writer threads (PostgreSQL), one connection each
+        self._sent = 0                  # batches handed to them (round robin)
         self._posts_before = 0
 
     # --- the run --------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ class WxrImporter:
                     self.report.warn(f"{name}: {record['control_chars_dropped']} control character(s) "
                                      "not allowed in XML were dropped")
                 continue
-            if kind == "item" and self._pending is not None:
+            if kind == "item" and self._pending:
                 self.posts.prepare(record, state)      # while the previous batch is being written
             buffer.append((kind, record))
             if len(buffer) >= self.options.batch_size:
@@ -204,13 +206,16 @@ class WxrImporter:
     # SQLite, dry runs, media downloads: the writes, the rest of the audit rows and the workflow_states
     # rows of flagged posts follow in the same transaction, which then commits.
     #
-    # PostgreSQL otherwise: the mapping transaction commits, and the writes go to a writer thread, which
-    # sends them on its own connection in a transaction of their own, with their audit rows and the
-    # workflow_states rows (each transaction holds the audit rows of what it writes). Meanwhile this
-    # thread reads, parses and maps the next batch, so the database inserts one batch while Python
-    # prepares the next. The batch being written is not visible to the next one's lookups: its post and
-    # comment ids and its slugs are kept in memory until it commits (`inflight`), so nothing is given
-    # twice. A writer failure surfaces when the next batch is handed over (or at the end of the file).
+    # PostgreSQL otherwise: the mapping transaction commits, and the writes go to one of WRITERS writer
+    # threads, which sends them on its own connection in a transaction of their own, with their audit
+    # rows and the workflow_states rows (each transaction holds the audit rows of what it writes).
+    # Meanwhile this thread reads, parses and maps the next batch, so the database inserts up to WRITERS
+    # batches (on as many backends, so cores) while Python prepares the next. Batches in flight are not
+    # visible to the next one's lookups: their post and comment ids and their slugs are kept in memory
+    # until they commit (`inflight`), so nothing is given twice. Batches are independent (references
+    # between items are resolved at the end of the file), so they may commit in any order; an
+    # interrupted import, run again, finds what committed by source id. A writer failure surfaces when a
+    # batch is handed over after it (or at the end of the file), once the other batches in flight are in.
 
     def flush(self, records, state):
         if self._pipelined():
@@ -259,8 +264,10 @@ class WxrImporter:
             stack.close()                                          # COMMIT the mapping (terms, media, ids)
         except BaseException as error:
             self._fail(stack, error, state)
-        self.complete()                                            # the previous batch is in
-        inflight = {"post": set(), "comment": set(), "slug": set(), "media_slug": set(), "filename": set()}
+        while len(self._pending) >= self._writer_count():
+            self._complete_oldest()                                # a writer is free
+        inflight = {"post": set(), "comment": set(), "slug": set(), "media_slug": set(), "filename": set(),
+                    "media_row": set()}
         for model, rows in batch.writes:
             if model is Post:
                 inflight["post"].update(row["wp_id"] for row in rows)
@@ -269,26 +276,32 @@ class WxrImporter:
                 inflight["post"].update(row["wp_id"] for row in rows)
                 inflight["media_slug"].update(row["slug"] for row in rows)
                 inflight["filename"].update(row["filename"] for row in rows)
+                inflight["media_row"].update(row["id"] for row in rows)
             elif model is Comment:
                 inflight["comment"].update(row["wp_id"] for row in rows)
-        self._inflight = inflight
         future = self._writer().submit(self._write_job, batch.writes + [(AuditTrail, theirs)], batch.flagged)
-        self._pending = (future, state)
+        self._pending.append((future, state, inflight))
 
     def complete(self):
-        """Wait for the batch the writer thread is sending (PostgreSQL); its report corrections apply here."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        future, state = pending
+        """Wait for every batch the writer threads are sending (PostgreSQL); their report corrections
+        apply here. The first failure is raised once all are in."""
+        failure = None
+        while self._pending:
+            try:
+                self._complete_oldest()
+            except WxrError as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def _complete_oldest(self):
+        future, state, _inflight = self._pending.popleft()
         try:
             operations = future.result()
         except (peewee.DatabaseError, WPError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise WxrError(f"{state.name}: a batch failed and was rolled back ({reason}); batches before it "
+            raise WxrError(f"{state.name}: a batch failed and was rolled back ({reason}); other batches "
                            "are committed: run the same import again to finish it") from None
-        finally:
-            self._inflight = None
         writes_module.apply(self.report, operations)
 
     def _write_job(self, writes, flagged):
@@ -307,9 +320,12 @@ class WxrImporter:
         return operations
 
     def inflight(self, kind):
-        """Ids ("post": posts and media, "comment"), slugs ("slug": posts, "media_slug") or media file keys
-        ("filename") of the batch the writer thread is sending."""
-        return self._inflight[kind] if self._inflight is not None else ()
+        """Ids ("post": posts and media, "comment"), slugs ("slug": posts, "media_slug"), media file keys
+        ("filename") or media row ids ("media_row": not to be referenced, as they may commit after the
+        batch mapped now) of the batches the writer threads are sending."""
+        if len(self._pending) == 1:
+            return self._pending[0][2][kind]
+        return set().union(*(inflight[kind] for _future, _state, inflight in self._pending))
 
     def deferred_writes(self):
         """Whether media rows go with the batch's writes (to the writer thread) rather than at once."""
@@ -328,18 +344,29 @@ class WxrImporter:
         return (is_postgres(self.database.obj if isinstance(self.database, peewee.DatabaseProxy) else self.database)
                 and not self.options.dry_run and self.options.media != "download")
 
+    def _writer_count(self):
+        """WRITERS, or fewer when the connection pool has fewer connections free for them (decided once)."""
+        if not self._executors:
+            target = self.database.obj if isinstance(self.database, peewee.DatabaseProxy) else self.database
+            limit = getattr(target, "_max_connections", None)      # peewee pool internals: no public API
+            free = WRITERS if not limit else limit - len(getattr(target, "_in_use", ()))
+            self._executors = [concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"wxr-writer-{n}")
+                               for n in range(max(1, min(WRITERS, free)))]
+        return len(self._executors)
+
     def _writer(self):
-        if self._executor is None:
-            self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxr-writer")
-        return self._executor
+        """The next writer thread, round robin (one thread each: one connection each)."""
+        self._sent += 1
+        return self._executors[self._sent % self._writer_count()]
 
     def _close_writer(self):
-        if self._executor is not None:
-            try:
-                self._executor.submit(self.database.close).result()   # its pooled connection goes back
-            finally:
-                self._executor.shutdown(wait=True)
-                self._executor = None
+        executors, self._executors = self._executors, []
+        try:
+            for executor in executors:
+                executor.submit(self.database.close).result()       # its pooled connection goes back
+        finally:
+            for executor in executors:
+                executor.shutdown(wait=True)
 
     def load_items(self, items, state, batch):
         posts, attachments = [], []

@@ -4,15 +4,18 @@ import os
 import subprocess
 import sys
 import pathlib
+import threading
+import time
 
 import peewee
 import pytest
 
-from wpcompat.db import tenant_scope
+from wpcompat.db import bind, configure_serving_role, open_database, tenant_scope
 from wpcompat.models import AuditTrail, CustomField, Post, Term, User
 
-from wxr_import.support import TESTS, rest, run, total
-from importers.wxr import WxrError
+from wxr_import.support import TESTS, offline_fetcher, rest, run, total
+from importers.wxr import Options, WxrError, import_wxr
+from importers.wxr import run as run_module
 from importers.wxr import posts as posts_module
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -128,6 +131,70 @@ def test_an_interrupted_import_resumes_without_duplicates(client, site, monkeypa
     assert total(client, site, "/wp/v2/pages", status="any") == 5
     assert total(client, site, "/wp/v2/categories") == 30
     assert rest(client, site, "/wp/v2/pages/4", context="edit").json["parent"] == 6
+
+
+def featured_pairs_file(tmp_path, pairs):
+    """`pairs` attachments, each followed by a post whose featured image it is."""
+    items = []
+    for number in range(pairs):
+        image, post = 100 + 2 * number, 101 + 2 * number
+        items.append(f"<item><title>Image {number}</title><wp:post_id>{image}</wp:post_id>"
+                     f"<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+                     f"<wp:post_name>image-{number}</wp:post_name><wp:attachment_url>https://old.example.com/"
+                     f"wp-content/uploads/2024/01/img-{number}.jpg</wp:attachment_url></item>")
+        items.append(f"<item><title>Post {number}</title><wp:post_id>{post}</wp:post_id>"
+                     f"<wp:post_type>post</wp:post_type><wp:status>publish</wp:status>"
+                     f"<wp:post_name>post-{number}</wp:post_name><wp:postmeta><wp:meta_key>_thumbnail_id"
+                     f"</wp:meta_key><wp:meta_value>{image}</wp:meta_value></wp:postmeta></item>")
+    path = tmp_path / "featured.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+                    'xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>'
+                    '<wp:base_site_url>https://old.example.com</wp:base_site_url>' + "".join(items) +
+                    "</channel></rss>", encoding="utf-8")
+    return path
+
+
+def import_with_pool(engine, site, path, pool_size, monkeypatch):
+    """(report, names of the threads that wrote batches) of an import through a pool of `pool_size`."""
+    threads = []
+    original = run_module.WxrImporter._write_job
+
+    def write_job(self, writes, flagged):
+        threads.append(threading.current_thread().name)
+        if len(threads) == 1:
+            time.sleep(0.3)              # the first batch commits late: the next ones are written meanwhile
+        return original(self, writes, flagged)
+
+    monkeypatch.setattr(run_module.WxrImporter, "_write_job", write_job)
+    database = open_database(engine.url, pool_size=pool_size)
+    if engine.postgres:
+        configure_serving_role(database, engine.app_role)
+    try:
+        bind(database)
+        report = import_wxr([str(path)], site.tenant, Options(batch_size=3, media="link", fetcher=offline_fetcher(),
+                                                              link_head=False), database=database)
+    finally:
+        database.close_all() if hasattr(database, "close_all") else database.close()
+        bind(engine.database)
+    return report, set(threads)
+
+
+def test_two_writers_keep_featured_images_across_batches(client, site, engine, monkeypatch, tmp_path):
+    """On PostgreSQL two batches are written at once, each by its own thread and connection. A post whose
+    featured image is in the other batch in flight (not committed yet) gets it at the end of the file:
+    set at once, the foreign key failed and the post was lost."""
+    report, threads = import_with_pool(engine, site, featured_pairs_file(tmp_path, 12), 3, monkeypatch)
+    assert len(threads) == (2 if engine.postgres else 0)                # SQLite writes in the mapping transaction
+    assert report.counts["posts"] == {"created": 12, "updated": 0, "skipped": 0, "failed": 0}
+    posts = rest(client, site, "/wp/v2/posts", per_page=50).json
+    assert sorted(post["featured_media"] for post in posts) == list(range(100, 124, 2))
+    assert all(post["featured_media"] == post["id"] - 1 for post in posts)
+
+
+def test_with_one_spare_connection_the_import_uses_one_writer(client, site, engine, monkeypatch, tmp_path):
+    report, threads = import_with_pool(engine, site, featured_pairs_file(tmp_path, 6), 2, monkeypatch)
+    assert len(threads) == (1 if engine.postgres else 0) and report.counts["posts"]["created"] == 6
+    assert total(client, site, "/wp/v2/posts") == 6
 
 
 def wpcompat(engine, *args):
