@@ -20,13 +20,14 @@ its own, while this thread reads and maps the next batch (see "one batch" below)
 import collections
 import concurrent.futures
 import contextlib
+import logging
 import os
 
 import peewee
 
 from wpcompat import dates
 from wpcompat.db import db, enter_tenant, current_tenant, is_postgres, transaction_hooks
-from wpcompat.errors import WPError
+from wpcompat.errors import WPError, database_failure
 from wpcompat.models import AuditTrail, Comment, Media, Post, Tenant, User
 from wpcompat.models.base import utcnow
 from wpcompat.responses.media import source_url as stored_media_url
@@ -44,7 +45,9 @@ from importers.wxr.reader import WxrError, read
 from importers.wxr.report import Report
 from importers.wxr.terms import Terms
 
+WRITE_ATTEMPTS = 3       # a writer's batch that loses a deadlock is written again (see _write_job)
 WRITERS = 2              # batches sent at once on PostgreSQL (one connection, so one backend and core, each)
+log = logging.getLogger("wpcompat.import")
 PROBE_ABOVE = 5000       # posts in the tenant from which the per-batch lookups probe value by value (bulk.values_in)
 
 
@@ -85,7 +88,8 @@ class WxrImporter:
         self.attachments = Attachments(self)
         self.detector = phi.Detector(self.report, options.phi)
         self._users = {}
-        self._pending = collections.deque()   # batches the writer threads are sending, oldest first (InFlight)
+        self._pending = collections.deque()   # batches the writer threads are sending: (future, state, inflight)
+        self._union = {}                # inflight() of several pending batches: {kind: union}
         self._executors = []            # the writer threads (PostgreSQL), one connection each
         self._sent = 0                  # batches handed to them (round robin)
         self._posts_before = 0
@@ -281,6 +285,7 @@ class WxrImporter:
                 inflight["comment"].update(row["wp_id"] for row in rows)
         future = self._writer().submit(self._write_job, batch.writes + [(AuditTrail, theirs)], batch.flagged)
         self._pending.append((future, state, inflight))
+        self._union = {}
 
     def complete(self):
         """Wait for every batch the writer threads are sending (PostgreSQL); their report corrections
@@ -289,13 +294,14 @@ class WxrImporter:
         while self._pending:
             try:
                 self._complete_oldest()
-            except WxrError as error:
+            except Exception as error:           # any failure: the other batches are still awaited
                 failure = failure or error
         if failure is not None:
             raise failure
 
     def _complete_oldest(self):
         future, state, _inflight = self._pending.popleft()
+        self._union = {}
         try:
             operations = future.result()
         except (peewee.DatabaseError, WPError) as error:
@@ -306,7 +312,21 @@ class WxrImporter:
 
     def _write_job(self, writes, flagged):
         """In the writer thread: one batch's rows in one transaction of its own connection. Returns the
-        report corrections for posts the database refused (applied by the importer's thread)."""
+        report corrections for posts the database refused (applied by the importer's thread).
+
+        The two writers lock shared rows (post_counts, a featured image protected as PHI) in one order in
+        the bulk moves, but not always elsewhere (one_by_one takes posts in file order): a transaction that
+        loses a deadlock was rolled back whole, and is run again, up to WRITE_ATTEMPTS times."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return self._write_once(writes, flagged)
+            except peewee.DatabaseError as error:
+                failure = database_failure(error)
+                if attempt == WRITE_ATTEMPTS or failure is None or failure.code != "db_write_conflict":
+                    raise
+                log.info("wxr import: a batch lost a deadlock and is written again (attempt %d)", attempt + 1)
+
+    def _write_once(self, writes, flagged):
         operations = []
         with self.scope():
             try:
@@ -325,7 +345,9 @@ class WxrImporter:
         batch mapped now) of the batches the writer threads are sending."""
         if len(self._pending) == 1:
             return self._pending[0][2][kind]
-        return set().union(*(inflight[kind] for _future, _state, inflight in self._pending))
+        if kind not in self._union:                      # called per post: the union once per change
+            self._union[kind] = set().union(*(inflight[kind] for _future, _state, inflight in self._pending))
+        return self._union[kind]
 
     def deferred_writes(self):
         """Whether media rows go with the batch's writes (to the writer thread) rather than at once."""
@@ -361,11 +383,12 @@ class WxrImporter:
 
     def _close_writer(self):
         executors, self._executors = self._executors, []
-        try:
-            for executor in executors:
+        for executor in executors:
+            try:
                 executor.submit(self.database.close).result()       # its pooled connection goes back
-        finally:
-            for executor in executors:
+            except Exception as error:                               # the others still give theirs back
+                log.warning("wxr import: a writer's connection did not close cleanly: %s", error)
+            finally:
                 executor.shutdown(wait=True)
 
     def load_items(self, items, state, batch):
