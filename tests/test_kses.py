@@ -92,3 +92,16 @@ def test_inline_styles_keep_wordpress_safe_properties(css, kept):
 def test_sanitize_text_field_strips_tags_breaks_and_octets():
     assert kses.sanitize_text_field(" <b>Dr.</b>\n Ana %0a<script>x</script> ") == "Dr. Ana"
     assert kses.sanitize_text_field("a < b") == "a &lt; b"
+
+
+def test_html_in_block_attributes_is_filtered_too():
+    """Editors may render a block's attributes as HTML (WordPress filters them: filter_block_content)."""
+    paragraph = "\n<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->"
+    hostile = ('<!-- wp:acme/card {"title":"\\u003cimg src=x onerror=alert(1)\\u003e\\u003cb\\u003eOi\\u003c/b\\u003e",'
+               '"url":"https://clinica.example/?a=1&b=2","size":3} /-->' + paragraph)
+    assert kses.filter_post(hostile, HOME) == (
+        '<!-- wp:acme/card {"title":"\\u003cimg src=\\u0022x\\u0022\\u003e\\u003cb\\u003eOi\\u003c/b\\u003e",'
+        '"url":"https://clinica.example/?a=1\\u0026b=2","size":3} /-->' + paragraph)
+    safe = ('<!-- wp:acme/card {"title":"\\u003cb\\u003eOi\\u003c/b\\u003e",'
+            '"url":"https://clinica.example/?a=1&b=2"} /-->')
+    assert kses.filter_post(safe, HOME) == safe                       # nothing to remove: kept as sent

@@ -21,12 +21,13 @@ difference keeps the cleaned text, so this can only keep what the cleaner would 
 """
 
 import html
+import json
 import re
 
 import nh3
 
 from wpcompat.auth import can
-from wpcompat.render import strip_all_tags
+from wpcompat.render import BLOCK_TOKEN, serialize_block_attributes, strip_all_tags
 
 # wp_allowed_protocols()
 PROTOCOLS = frozenset({"http", "https", "ftp", "ftps", "mailto", "news", "irc", "irc6", "ircs", "gopher", "nntp",
@@ -229,13 +230,47 @@ class _Kses:
                 return value if value == "application/pdf" else None
             return value
 
-        text = str(text or "")
+        text = _filtered_block_attributes(str(text or ""), lambda value: self.clean(value, home))
         cleaned = nh3.clean(text, tags=self.tags, attributes=self.attributes, attribute_filter=attribute,
                             strip_comments=False, link_rel=None, clean_content_tags=set(),
                             generic_attribute_prefixes=self.prefixes, url_schemes=set(PROTOCOLS))
         if _SELF_CLOSING.sub(">", text) == _EMPTY_BOOLEAN.sub(r" \1", cleaned):
             return text
         return cleaned
+
+
+def _filtered_block_attributes(text, clean):
+    """filter_block_content's half on attributes: string values holding HTML in block comments
+    (`<!-- wp:x {"caption":"\\u003cimg onerror=…\\u003e"} -->`) go through the same kses, since editors
+    may render them as HTML. The comment is rewritten only when a value changed (values without `<`,
+    URLs included, are left as they are: kses would only normalise their entities)."""
+    if "<!-- wp:" not in text:
+        return text
+
+    def one(match):
+        raw = (match.group("attrs") or "").strip()
+        if not raw or ("<" not in raw and "\\u003c" not in raw.lower()):
+            return match.group(0)
+        try:
+            attributes = json.loads(raw)
+        except ValueError:
+            return match.group(0)
+        filtered = _clean_strings(attributes, clean)
+        if filtered == attributes:
+            return match.group(0)
+        return match.group(0).replace(raw, serialize_block_attributes(filtered), 1)
+
+    return BLOCK_TOKEN.sub(one, text)
+
+
+def _clean_strings(value, clean):
+    if isinstance(value, dict):
+        return {key: _clean_strings(item, clean) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_strings(item, clean) for item in value]
+    if isinstance(value, str) and "<" in value:
+        return clean(value)
+    return value
 
 
 _POST = _Kses(POST_TAGS, GLOBAL_ATTRIBUTES)

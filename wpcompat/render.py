@@ -530,7 +530,7 @@ def capital_p_dangit(text: str, title: bool = False) -> str:
 # Blocks
 # ---------------------------------------------------------------------------
 
-_BLOCK_TOKEN = _c(
+BLOCK_TOKEN = _c(
     r"<!--\s+(?P<closer>/)?wp:(?P<namespace>[a-z][a-z0-9_-]*/)?(?P<name>[a-z][a-z0-9_-]*)\s+"
     r"(?P<attrs>\{(?:(?:[^}]+|\}+(?=\})|(?!\}\s+/?-->).)*+)?\}\s+)?(?P<void>/)?-->",
     re.S,
@@ -561,6 +561,25 @@ def _decode_attrs(raw: str):
     except ValueError:
         return None
     return value
+
+
+def _wp_string(value):
+    inner = json.dumps(value, ensure_ascii=False)[1:-1]
+    return '"' + (inner.replace('\\"', "\\u0022").replace("--", "\\u002d\\u002d").replace("<", "\\u003c")
+                  .replace(">", "\\u003e").replace("&", "\\u0026")) + '"'
+
+
+def serialize_block_attributes(value) -> str:
+    """serialize_block_attributes(): compact JSON, slashes and Unicode unescaped, `--`, `<`, `>`, `&`
+    and `\\"` as \\u escapes so the comment stays one comment."""
+    if isinstance(value, dict):
+        return "{" + ",".join(_wp_string(key) + ":" + serialize_block_attributes(item)
+                              for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(serialize_block_attributes(item) for item in value) + "]"
+    if isinstance(value, str):
+        return _wp_string(value)
+    return json.dumps(value)
 
 
 def parse_blocks(document: str) -> list:
@@ -600,7 +619,7 @@ def parse_blocks(document: str) -> list:
         output.append(block)
 
     while True:
-        match = _BLOCK_TOKEN.search(document, offset)
+        match = BLOCK_TOKEN.search(document, offset)
         depth = len(stack)
         if match is None:
             if depth == 0:

@@ -10,6 +10,8 @@ import re
 from bisect import bisect_right
 from urllib.parse import unquote, urlsplit
 
+from wpcompat.render import serialize_block_attributes
+
 
 def site_rewriter(old_base, new_base, keep_uploads):
     """A function rewriting links under the old site (`old_base`, its path included) to the new site.
@@ -293,7 +295,7 @@ class _SiteRewriter:
         attributes = self._json(attributes, None, changed)
         if not changed[0]:
             return comment
-        serialized = _serialize(attributes)
+        serialized = serialize_block_attributes(attributes)
         try:
             serialized.encode("utf-8")
         except UnicodeEncodeError:                      # a lone surrogate: keep the block as it was
@@ -482,19 +484,3 @@ def _css_url_at(css, pos):
     return close, _css_escape_decode(value)
 
 
-def _wp_string(value):
-    inner = json.dumps(value, ensure_ascii=False)[1:-1]
-    return '"' + (inner.replace('\\"', "\\u0022").replace("--", "\\u002d\\u002d").replace("<", "\\u003c")
-                  .replace(">", "\\u003e").replace("&", "\\u0026")) + '"'
-
-
-def _serialize(value):
-    """Block attributes as WordPress writes them (serialize_block_attributes): compact JSON, slashes and
-    Unicode unescaped, `--`, `<`, `>`, `&` and `\\"` as \\u escapes so the comment stays one comment."""
-    if isinstance(value, dict):
-        return "{" + ",".join(_wp_string(key) + ":" + _serialize(item) for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_serialize(item) for item in value) + "]"
-    if isinstance(value, str):
-        return _wp_string(value)
-    return json.dumps(value)
