@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from conftest import make_site
+from conftest import count_rows, make_site
+from wpcompat.models import AuditTrail
 
 CLI = [sys.executable, "-m", "wpcompat.cli"]
 
@@ -265,6 +266,39 @@ def test_a_connection_carries_many_requests_and_pipelined_ones_in_order(kept_sit
         assert head.startswith(b"HTTP/1.1 200") and b"Connection: keep-alive" in head
         assert json.loads(raw_exchange(sock, b"GET /wp-json/ HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")[0][1])["name"] \
             == "Site kept"
+
+
+def test_a_replayed_answer_is_written_as_gunicorn_writes_the_first(kept_site):
+    """Hits are written by KeepAliveWorker as prepared bytes (worker.RAW_ANSWER): the same status line,
+    headers (names, order, values) and body as the answer that built the entry; HTTP/1.0 and
+    `Connection: close` close; HEAD has the head only; each hit is audited."""
+    site, start = kept_site
+    host = site.host.encode()
+    server = start()
+
+    def lines(head):
+        return [line for line in head.split("\r\n") if not line.lower().startswith(("date:", "x-request-id:"))]
+
+    request = b"GET /wp-json/wp/v2/types/post HTTP/1.1\r\nHost: " + host + b"\r\n\r\n"
+    before = count_rows(site, AuditTrail)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        (first_head, first_body), (hit_head, hit_body) = raw_exchange(sock, request, 1) + raw_exchange(sock, request, 1)
+        assert lines(hit_head) == lines(first_head) and hit_body == first_body
+        assert lines(hit_head)[:3] == ["HTTP/1.1 200 OK", "Server: gunicorn", "Connection: keep-alive"]
+        assert len([line for line in hit_head.split("\r\n") if line.lower().startswith("x-request-id:")]) == 1
+        sock.sendall(b"HEAD /wp-json/wp/v2/types/post HTTP/1.1\r\nHost: " + host + b"\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(65536)
+        assert lines(head.decode("latin-1").split("\r\n\r\n")[0]) == lines(first_head) \
+            and head.endswith(b"\r\n\r\n")                                   # nothing after the head
+        assert json.loads(raw_exchange(sock, request)[0][1])["slug"] == "post"   # the connection goes on
+    for closing in (b"GET /wp-json/wp/v2/types/post HTTP/1.0\r\nHost: " + host + b"\r\n\r\n",
+                    request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")):
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            [(head, body)] = raw_exchange(sock, closing)
+            assert "Connection: close" in head and body == first_body and closed_by_server(sock)
+    assert count_rows(site, AuditTrail) >= before + 6              # every answer audited, hits included
 
 
 def test_http_1_0_connection_close_and_keep_alive_0_close_after_the_answer(kept_site):

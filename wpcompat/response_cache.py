@@ -47,6 +47,7 @@ import time
 import uuid
 
 import falcon
+from gunicorn.util import is_hoppish
 
 from wpcompat import audit, limits
 from wpcompat.audit_writer import WriterClient, hit_values, insert_hits
@@ -54,6 +55,7 @@ from wpcompat.db import GENERATION_SQL, is_postgres, release_connection, settle_
 from wpcompat.middleware import RestHeaders, start_context
 from wpcompat.models.base import utcnow
 from wpcompat.rest.request import parse_params, without_nul
+from wpcompat.worker import RAW_ANSWER
 
 REST_PREFIX = "/wp-json"
 XMLRPC_PATH = "/xmlrpc.php"
@@ -82,6 +84,7 @@ class Entry:
     rest_route: str
     stored_at: float
     wsgi: tuple = None           # (status, headers) as sent, but X-Request-ID: for fast_answer
+    raw_head: bytes = None       # those headers as KeepAliveWorker writes them (None: not latin-1, or hop-by-hop)
     caller: object = None        # XML-RPC: the xmlrpc.auth.Caller it was built for (None: anonymous REST)
     audit_rows: list = None      # the rows each hit writes, but what is its own (replay_rows)
 
@@ -249,6 +252,10 @@ class ResponseCache:
         finally:
             release_connection(self.database)
         status, headers = entry.wsgi
+        raw = env.get(RAW_ANSWER)
+        if raw is not None and entry.raw_head is not None:          # KeepAliveWorker writes it in one send
+            raw.append((status, headers, entry.raw_head, req.context.request_id, entry.body))
+            return []
         start_response(status, [*headers, ("x-request-id", req.context.request_id)])
         return [] if req.method == "HEAD" else [entry.body]
 
@@ -364,7 +371,20 @@ def remember_wsgi_answer(env, status, headers):
     without an Origin)."""
     entry = env.get(WSGI_ENTRY)
     if entry is not None and status.startswith("200"):
-        entry.wsgi = (status, [(name, value) for name, value in headers if name.lower() not in OWN_HEADERS])
+        kept = [(name, value) for name, value in headers if name.lower() not in OWN_HEADERS]
+        entry.wsgi = (status, kept)
+        entry.raw_head = _raw_head(kept)
+
+
+def _raw_head(headers):
+    """The header lines gunicorn would write for `headers`, or None when it would change them (hop-by-hop
+    names it drops, text it refuses or cannot encode): such answers keep going through start_response."""
+    if any(is_hoppish(name) or "\r" in name + value or "\n" in name + value for name, value in headers):
+        return None
+    try:
+        return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 OWN_HEADERS = frozenset(("x-request-id", *RestHeaders.ORIGIN_HEADERS))

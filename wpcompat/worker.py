@@ -32,6 +32,9 @@ This worker serves one request at a time, like the sync worker, from at most HEL
   connection (a client is never left waiting behind a busy one), and a fast answer restores HELD.
 When the worker stops (a reload, a stop, max_requests), a request a held connection had already sent
 is answered, with `Connection: close`, before the others are closed.
+An answer the response cache replays (RAW_ANSWER) is written as prepared bytes in one send: the same
+status line, `Server`, `Date` and `Connection` headers gunicorn writes, then the kept headers, without
+gunicorn validating and formatting each of them again on every hit.
 A slow client holds the worker for its request as it does in the sync worker: the README's
 buffering proxy in front is still what absorbs slow clients.
 """
@@ -46,6 +49,7 @@ from gunicorn import http, util
 from gunicorn.http import wsgi
 from gunicorn.workers.sync import SyncWorker
 
+RAW_ANSWER = "wpcompat.raw_answer"   # environ: a list the response cache may put (status, headers, head, id, body) in
 HELD = 2                 # connections per worker: wrk's 8 over 5 workers all find a slot
 SLOW_ANSWER = 0.010      # seconds: after an answer this slow the worker keeps one connection only
 YIELD_AFTER = 0.25       # seconds a kept connection must have been idle before a waiting client may take its slot
@@ -193,6 +197,7 @@ class KeepAliveWorker(SyncWorker):
             if not (self.alive and self.cfg.keepalive) or self._others_waiting():
                 resp.force_close()
             began = time.monotonic()
+            environ[RAW_ANSWER] = raw = []
             answer = self.wsgi(environ, resp.start_response)
             self.capacity = HELD if time.monotonic() - began < SLOW_ANSWER else 1
             if not self.alive:                           # stopping since the request came: say so (headers go lazily)
@@ -200,7 +205,9 @@ class KeepAliveWorker(SyncWorker):
             elif len(self.held) > self.capacity and not connection.buffered():
                 resp.force_close()                       # slow answers: its client queues for any free worker
             try:
-                if isinstance(answer, environ["wsgi.file_wrapper"]):
+                if raw:
+                    _send_raw(resp, req, *raw[0])
+                elif isinstance(answer, environ["wsgi.file_wrapper"]):
                     resp.write_file(answer)
                 else:
                     for chunk in answer:
@@ -248,3 +255,30 @@ class KeepAliveWorker(SyncWorker):
             connection.sock.close()
         except OSError:
             pass
+
+
+_date = [0, ""]
+
+
+def _http_date():
+    """gunicorn's Date header value, formatted once a second."""
+    now = int(time.time())
+    if now != _date[0]:
+        _date[:] = [now, util.http_date(now)]
+    return _date[1]
+
+
+def _send_raw(resp, req, status, headers, head, request_id, body):
+    """Write a replayed answer as gunicorn's Response would (status line, Server, Date, Connection, the kept
+    headers `head` (bytes), X-Request-ID; no body for HEAD), and leave `resp` as if it had: its status,
+    length and bytes sent are what the access log and the keep-alive decision read."""
+    resp.status, resp.status_code, resp.headers = status, int(status.split(None, 1)[0]), headers
+    resp.response_length = len(body)
+    connection = "close" if resp.should_close() else "keep-alive"
+    out = (f"HTTP/{req.version[0]}.{req.version[1]} {status}\r\nServer: {resp.version}\r\nDate: {_http_date()}\r\n"
+           f"Connection: {connection}\r\n").encode("latin-1") + head + f"x-request-id: {request_id}\r\n\r\n".encode()
+    if req.method != "HEAD":
+        out += body
+    util.write(resp.sock, out)
+    resp.headers_sent = True
+    resp.sent = 0 if req.method == "HEAD" else len(body)
