@@ -271,3 +271,15 @@ def test_a_hit_is_answered_before_the_app_with_the_headers_the_app_sent(client, 
     head_again = client.simulate_head("/wp-json/wp/v2/posts", host=site_a.host)
     assert answered[-2:] == [False, True] and head_again.content == b""
     assert without_id(head_again) == without_id(head)
+
+
+def test_only_headers_gunicorn_would_send_unchanged_are_kept_as_prepared_bytes():
+    """KeepAliveWorker writes a hit's prepared header bytes itself; headers gunicorn would refuse or
+    rewrite (process_headers) must keep going through it, or every hit would send them unchecked."""
+    from wpcompat.response_cache import _raw_head
+
+    assert _raw_head([("x-wp-total", "20"), ("link", '<http://a.test/wp-json/>; rel="https://api.w.org/"')]) == (
+        b'x-wp-total: 20\r\nlink: <http://a.test/wp-json/>; rel="https://api.w.org/"\r\n')
+    for refused in [("link", "<http://a.test\x0b/wp-json/>"), ("x-bad name", "1"), ("x-wp-total", "20 "),
+                    ("connection", "keep-alive"), ("x-note", "caf\u00e9 \u2615"), ("x-split", "a\r\nset-cookie: b")]:
+        assert _raw_head([("x-wp-total", "20"), refused]) is None, refused

@@ -47,6 +47,8 @@ import time
 import uuid
 
 import falcon
+from gunicorn.http.message import TOKEN_RE            # gunicorn's own header checks (process_headers)
+from gunicorn.http.wsgi import HEADER_VALUE_RE
 from gunicorn.util import is_hoppish
 
 from wpcompat import audit, limits
@@ -377,9 +379,12 @@ def remember_wsgi_answer(env, status, headers):
 
 
 def _raw_head(headers):
-    """The header lines gunicorn would write for `headers`, or None when it would change them (hop-by-hop
-    names it drops, text it refuses or cannot encode): such answers keep going through start_response."""
-    if any(is_hoppish(name) or "\r" in name + value or "\n" in name + value for name, value in headers):
+    """The header lines gunicorn would write for `headers`, or None when it would write or refuse them
+    otherwise (process_headers: names that are not tokens, values with control characters or white space
+    at either end, hop-by-hop names): such answers keep going through start_response."""
+    if not all(isinstance(name, str) and isinstance(value, str) and TOKEN_RE.fullmatch(name)
+               and HEADER_VALUE_RE.fullmatch(value) and value == value.strip(" \t") and not is_hoppish(name)
+               for name, value in headers):
         return None
     try:
         return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("latin-1")

@@ -69,11 +69,11 @@ class RetryingApp(falcon.App):
                 time.sleep(random.uniform(0.005, 0.03) * attempt)    # let the winner commit
                 continue
             status, headers, exc_info = started
-            remember_wsgi_answer(attempt_env, status, headers)
             if exc_info is None:
                 start_response(status, headers)
             else:
                 start_response(status, headers, exc_info)
+            remember_wsgi_answer(attempt_env, status, headers)      # once the server took these headers
             return result
         raise AssertionError("unreachable")
 

@@ -272,7 +272,8 @@ def _send_raw(resp, req, status, headers, head, request_id, body):
     """Write a replayed answer as gunicorn's Response would (status line, Server, Date, Connection, the kept
     headers `head` (bytes), X-Request-ID; no body for HEAD), and leave `resp` as if it had: its status,
     length and bytes sent are what the access log and the keep-alive decision read."""
-    resp.status, resp.status_code, resp.headers = status, int(status.split(None, 1)[0]), headers
+    resp.status, resp.status_code = status, int(status.split(None, 1)[0])
+    resp.headers = [*headers, ("x-request-id", request_id)]        # as sent (access log, post_request)
     resp.response_length = len(body)
     connection = "close" if resp.should_close() else "keep-alive"
     out = (f"HTTP/{req.version[0]}.{req.version[1]} {status}\r\nServer: {resp.version}\r\nDate: {_http_date()}\r\n"
