@@ -109,6 +109,8 @@ def test_values_are_sanitized_as_wordpress_stores_them(api):
     assert result.json["description"] == "A &amp; B"
     assert result.json["url"] == "https://clinic.example"
     assert (result.json["page_on_front"], result.json["posts_per_page"]) == (5, 1)
+    spaced = api("POST", "administrator", json={"url": "https://clinic\x0b.exa mple/\tsaúde/"})
+    assert spaced.json["url"] == "https://clinic.example/saúde"         # esc_url_raw: no control characters
 
 
 def test_values_wordpress_refuses_to_store_leave_the_setting_as_it_was(api, clinic):

@@ -20,6 +20,7 @@ from wpcompat.schemas.settings import BY_NAME, SETTINGS
 
 ENTITY = re.compile(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 HTTP_URL = re.compile(r"^https?://.+", re.I)
+URL_UNSAFE = re.compile(r"[^a-zA-Z0-9\-~+_.?#=!&;,/:%@$|*'()\[\]\u0080-\U0010ffff]")      # esc_url's set
 LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]+)*$")
 RESET_COLUMNS = {"name": ""}          # NOT NULL columns without a default
 
@@ -40,7 +41,9 @@ def posts_per_page(value, _old=None):
 
 
 def site_url(value, old):
-    return value.rstrip("/") if HTTP_URL.match(value) else old
+    """sanitize_option('home'): an http(s) URL through esc_url_raw (characters a URL may not hold, control
+    characters and white space included, are dropped), without its trailing slash; anything else: `old`."""
+    return URL_UNSAFE.sub("", value).rstrip("/") if HTTP_URL.match(value) else old
 
 
 @functools.lru_cache(maxsize=1)
