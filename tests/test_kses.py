@@ -105,3 +105,21 @@ def test_html_in_block_attributes_is_filtered_too():
     safe = ('<!-- wp:acme/card {"title":"\\u003cb\\u003eOi\\u003c/b\\u003e",'
             '"url":"https://clinica.example/?a=1&b=2"} /-->')
     assert kses.filter_post(safe, HOME) == safe                       # nothing to remove: kept as sent
+
+
+@pytest.mark.parametrize("comment, cleaned", [
+    ('<!--\twp:acme/card {"t":"\\u003cimg src=x onerror=alert(1)\\u003e"} /-->',          # any white space
+     '<!--\twp:acme/card {"t":"\\u003cimg src=\\u0022x\\u0022\\u003e"} /-->'),
+    ('<!-- wp:acme/card {"\\u003cimg src=x onerror=alert(1)\\u003e":1} /-->',               # keys too
+     '<!-- wp:acme/card {"\\u003cimg src=\\u0022x\\u0022\\u003e":1} /-->'),
+    ('<!-- wp:acme/card {"s":"\\ud800","t":"\\u003cb onclick=x\\u003e"} /-->',            # a lone surrogate
+     '<!-- wp:acme/card {"s":"\\ud800","t":"\\u003cb\\u003e\\u003c/b\\u003e"} /-->'),
+    ('<!-- wp:acme/card {"n":NaN,"t":"\\u003cimg onerror=y\\u003e"} /-->', ""),          # not JSON: dropped
+    ("<!-- wp:acme/card " + '{"a":' * 3000 + '"\\u003cimg onerror=y\\u003e"' + "}" * 3000 + " /-->", ""),
+])
+def test_block_attributes_kses_cannot_read_safely_are_filtered_or_dropped(comment, cleaned):
+    assert kses.filter_post(comment, HOME) == cleaned
+
+
+def test_text_with_a_lone_surrogate_is_filtered_not_refused():
+    assert kses.filter_post("x\ud800<img src=x onerror=y>", HOME) == 'x\ufffd<img src="x">'

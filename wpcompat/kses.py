@@ -230,7 +230,7 @@ class _Kses:
                 return value if value == "application/pdf" else None
             return value
 
-        text = _filtered_block_attributes(str(text or ""), lambda value: self.clean(value, home))
+        text = _filtered_block_attributes(_encodable(str(text or "")), lambda value: self.clean(value, home))
         cleaned = nh3.clean(text, tags=self.tags, attributes=self.attributes, attribute_filter=attribute,
                             strip_comments=False, link_rel=None, clean_content_tags=set(),
                             generic_attribute_prefixes=self.prefixes, url_schemes=set(PROTOCOLS))
@@ -244,7 +244,7 @@ def _filtered_block_attributes(text, clean):
     (`<!-- wp:x {"caption":"\\u003cimg onerror=…\\u003e"} -->`) go through the same kses, since editors
     may render them as HTML. The comment is rewritten only when a value changed (values without `<`,
     URLs included, are left as they are: kses would only normalise their entities)."""
-    if "<!-- wp:" not in text:
+    if "wp:" not in text:
         return text
 
     def one(match):
@@ -252,25 +252,40 @@ def _filtered_block_attributes(text, clean):
         if not raw or ("<" not in raw and "\\u003c" not in raw.lower()):
             return match.group(0)
         try:
-            attributes = json.loads(raw)
-        except ValueError:
-            return match.group(0)
-        filtered = _clean_strings(attributes, clean)
+            attributes = json.loads(raw, parse_constant=_refuse_constant)
+            filtered = _clean_strings(attributes, clean)
+        except (ValueError, RecursionError):            # not JSON PHP reads, or nested past Python's stack
+            return ""                                   # a comment kses cannot read is dropped
         if filtered == attributes:
             return match.group(0)
-        return match.group(0).replace(raw, serialize_block_attributes(filtered), 1)
+        serialized = serialize_block_attributes(filtered).encode("utf-8", "backslashreplace").decode("utf-8")
+        return match.group(0).replace(raw, serialized, 1)   # (a lone surrogate stays its JSON escape)
 
     return BLOCK_TOKEN.sub(one, text)
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _clean_strings(value, clean):
+    """Every key and string value holding HTML, through `clean` (filter_block_kses_value)."""
     if isinstance(value, dict):
-        return {key: _clean_strings(item, clean) for key, item in value.items()}
+        return {_clean_strings(key, clean): _clean_strings(item, clean) for key, item in value.items()}
     if isinstance(value, list):
         return [_clean_strings(item, clean) for item in value]
     if isinstance(value, str) and "<" in value:
         return clean(value)
     return value
+
+
+def _encodable(text):
+    """`text` with lone surrogates (a JSON body may carry them) as U+FFFD: nh3 takes UTF-8 only."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 _POST = _Kses(POST_TAGS, GLOBAL_ATTRIBUTES)

@@ -109,8 +109,10 @@ def test_values_are_sanitized_as_wordpress_stores_them(api):
     assert result.json["description"] == "A &amp; B"
     assert result.json["url"] == "https://clinic.example"
     assert (result.json["page_on_front"], result.json["posts_per_page"]) == (5, 1)
-    spaced = api("POST", "administrator", json={"url": "https://clinic\x0b.exa mple/\tsaúde/"})
-    assert spaced.json["url"] == "https://clinic.example/saúde"         # esc_url_raw: no control characters
+    spaced = api("POST", "administrator", json={"url": "https://clinic\x0b.example/\tsaúde/Dr Ana%0A/"})
+    assert spaced.json["url"] == "https://clinic.example/saúde/Dr%20Ana"   # esc_url_raw: no control characters
+    emptied = api("POST", "administrator", json={"url": "http://\x0b"})   # nothing left of the host: refused
+    assert emptied.json["url"] == spaced.json["url"]
 
 
 def test_values_wordpress_refuses_to_store_leave_the_setting_as_it_was(api, clinic):

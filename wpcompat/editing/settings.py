@@ -20,6 +20,7 @@ from wpcompat.schemas.settings import BY_NAME, SETTINGS
 
 ENTITY = re.compile(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 HTTP_URL = re.compile(r"^https?://.+", re.I)
+URL_BREAKS = re.compile(r"%0[ad]", re.I)
 URL_UNSAFE = re.compile(r"[^a-zA-Z0-9\-~+_.?#=!&;,/:%@$|*'()\[\]\u0080-\U0010ffff]")      # esc_url's set
 LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]+)*$")
 RESET_COLUMNS = {"name": ""}          # NOT NULL columns without a default
@@ -41,9 +42,16 @@ def posts_per_page(value, _old=None):
 
 
 def site_url(value, old):
-    """sanitize_option('home'): an http(s) URL through esc_url_raw (characters a URL may not hold, control
-    characters and white space included, are dropped), without its trailing slash; anything else: `old`."""
-    return URL_UNSAFE.sub("", value).rstrip("/") if HTTP_URL.match(value) else old
+    """sanitize_option('home'): an http(s) URL through esc_url_raw (spaces as %20, then characters a URL
+    may not hold, control characters included, and %0a/%0d dropped), without its trailing slash; a value
+    that is not such a URL, before or after, leaves `old`."""
+    if not HTTP_URL.match(value):
+        return old
+    url = URL_UNSAFE.sub("", value.lstrip().replace(" ", "%20"))
+    while (stripped := URL_BREAKS.sub("", url)) != url:             # _deep_replace: until none is left
+        url = stripped
+    url = url.rstrip("/")
+    return url if HTTP_URL.match(url) else old
 
 
 @functools.lru_cache(maxsize=1)
