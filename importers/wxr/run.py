@@ -268,7 +268,7 @@ class WxrImporter:
             stack.close()                                          # COMMIT the mapping (terms, media, ids)
         except BaseException as error:
             self._fail(stack, error, state)
-        while len(self._pending) >= self._writer_count():
+        while len(self._pending) >= len(self._writers()):
             self._complete_oldest()                                # a writer is free
         inflight = {"post": set(), "comment": set(), "slug": set(), "media_slug": set(), "filename": set(),
                     "media_row": set()}
@@ -366,20 +366,22 @@ class WxrImporter:
         return (is_postgres(self.database.obj if isinstance(self.database, peewee.DatabaseProxy) else self.database)
                 and not self.options.dry_run and self.options.media != "download")
 
-    def _writer_count(self):
-        """WRITERS, or fewer when the connection pool has fewer connections free for them (decided once)."""
+    def _writers(self):
+        """The writer threads, made on first use: WRITERS, or fewer when the connection pool has fewer
+        connections free for them."""
         if not self._executors:
             target = self.database.obj if isinstance(self.database, peewee.DatabaseProxy) else self.database
             limit = getattr(target, "_max_connections", None)      # peewee pool internals: no public API
             free = WRITERS if not limit else limit - len(getattr(target, "_in_use", ()))
             self._executors = [concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"wxr-writer-{n}")
                                for n in range(max(1, min(WRITERS, free)))]
-        return len(self._executors)
+        return self._executors
 
     def _writer(self):
         """The next writer thread, round robin (one thread each: one connection each)."""
+        writers = self._writers()
         self._sent += 1
-        return self._executors[self._sent % self._writer_count()]
+        return writers[self._sent % len(writers)]
 
     def _close_writer(self):
         executors, self._executors = self._executors, []
