@@ -7,6 +7,10 @@ attachment per ten posts (link mode: no download, no HEAD) used as featured imag
 categories in a hierarchy. Each engine gets a fresh database (PostgreSQL: created on
 WPCOMPAT_TEST_POSTGRES_URL's server, imported as the app role under RLS). Each import runs in a child
 process so its peak RSS (ru_maxrss) is the importer's own. Prints posts/s and peak memory.
+
+First it times the streaming parse alone (importers.wxr.reader, no database): the issue's yardstick
+("a streaming parse alone runs at ~40,000 items/s in ~15 MB here"), so a figure from a slower or faster
+host can be read against the target's machine.
 """
 
 import argparse
@@ -95,6 +99,17 @@ def child(url, app_role, path, batch_size, phi=True):
     print(f"{report.counts['posts']['created']} {report.counts['media']['created']} {elapsed:.3f} {peak:.1f}")
 
 
+def parse_child(path):
+    """Runs in a subprocess: every record of the file read and dropped; items (posts and attachments) counted."""
+    from importers.wxr import reader
+
+    started = time.perf_counter()
+    items = sum(1 for kind, _record in reader.read(path) if kind == "item")
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{items} {elapsed:.3f} {peak:.1f}")
+
+
 def prepare(engine, workdir):
     """(database URL, app role, cleanup) with the schema migrated and tenant `bench` with an administrator."""
     from conftest import create_postgres_database, drop_postgres_database, postgres_url
@@ -130,7 +145,11 @@ def main():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--no-phi", action="store_true", help="also measure without the LGPD analyzer")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--parse-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.parse_child:
+        parse_child(args.parse_child)
+        return
     if args.child:
         url, role, path, phi = args.child
         child(url, role, path, args.batch_size, phi == "phi")
@@ -142,6 +161,11 @@ def main():
         size = os.path.getsize(path) / 1e6
         print(f"synthetic WXR: {args.posts} posts, {args.posts // 10} attachments, {size:.0f} MB "
               f"(generated in {time.perf_counter() - started:.1f}s)")
+        out = subprocess.run([sys.executable, __file__, "--parse-child", path], capture_output=True, text=True,
+                             check=True).stdout.split()
+        items, seconds, peak = int(out[0]), float(out[1]), float(out[2])
+        print(f"streaming parse alone: {items} items in {seconds:.1f}s, {items / seconds:,.0f} items/s, "
+              f"peak {peak:.1f} MB (the issue's yardstick: ~40,000 items/s)")
         print(f"{'engine':<10} {'LGPD':<5} {'posts':>8} {'media':>7} {'seconds':>8} {'posts/s':>8} {'peak MB':>8}")
         for engine in args.engines.split(","):
             for phi in ("phi", "off") if args.no_phi else ("phi",):
