@@ -47,7 +47,8 @@ What is deliberately **not** reproduced (documented limits):
 * wp_filter_content_tags: ``loading="lazy"`` and ``decoding="async"`` are
   added as WordPress does outside the main loop (always the case in REST).
   ``width``/``height``/``srcset``/``sizes`` need attachment metadata: pass
-  ``filter_image(img_tag, attachment_id) -> img_tag`` to add them.
+  ``filter_image(img_tag, attachment_id) -> img_tag`` to add them
+  (wpcompat.content_tags.ContentImages is that hook).
 * force_balance_tags on the teaser of a generated excerpt is skipped (its
   closing tags never change the words that end up in the excerpt).
 """

@@ -322,6 +322,21 @@ def test_bad_arguments(api, params, code):
     assert result.json["data"]["details"][name]["code"] == code
 
 
+def test_media_type_names_one_type(api):
+    """WordPress 6.1: media_type (like mime_type) is one string; a list of media types is not one of them."""
+    result = api("GET", "/wp/v2/media", params={"media_type": "image,application"})
+    assert (result.status_code, result.json["code"]) == (400, "rest_invalid_param")
+    assert result.json["data"]["details"]["media_type"]["code"] == "rest_not_in_enum"
+
+
+def test_updates_validate_every_writable_field(api, library):
+    """Media take every writable field of their schema, as WordPress does: a bad status is a bad argument."""
+    result = api("POST", "/wp/v2/media/5", "administrator", json={"status": "bogus", "title": "Outro título"})
+    assert (result.status_code, result.json["code"]) == (400, "rest_invalid_param")
+    assert result.json["data"]["details"]["status"]["code"] == "rest_not_in_enum"
+    assert api("GET", "/wp/v2/media/5").json["title"]["rendered"] == "Imagem verde"
+
+
 def test_statuses(api):
     anonymous = api("GET", "/wp/v2/media", params={"status": "private"})
     assert anonymous.status_code == 400
@@ -447,7 +462,7 @@ def test_routes_are_published(api):
     index = api("GET", "/wp/v2").json["routes"]
     assert index["/wp/v2/media"]["methods"] == ["GET", "POST"]           # POST: uploads (test_media_uploads.py)
     args = index["/wp/v2/media"]["endpoints"][0]["args"]
-    assert args["status"]["default"] == "inherit" and args["media_type"]["items"]["enum"] == [
+    assert args["status"]["default"] == "inherit" and args["media_type"]["enum"] == [
         "image", "video", "text", "application", "audio"]
     assert "/wp/v2/media/(?P<id>[\\d]+)" in index
     options = api("OPTIONS", "/wp/v2/media/4")

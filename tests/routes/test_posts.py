@@ -522,3 +522,13 @@ def test_parent_exclude_keeps_top_level_pages(api, clinic):
     parent = clinic.post("Especialidades")
     result = api("GET", "/wp/v2/pages", params={"parent_exclude": parent.wp_id, "per_page": 100})
     assert set(titles(result)) == {"Sobre a clínica", "Especialidades", "Contato"}
+
+
+def test_format_is_not_a_collection_filter_of_wordpress_6_1(api, clinic):
+    """WordPress 6.1 lists posts of every format whatever `format` says (the filter came later)."""
+    post = clinic.post("Café e coração: mitos e verdades")
+    with tenant_scope(clinic.id):
+        Post.update(format="aside").where(Post.id == post.id).execute()
+    everything = titles(api("GET", "/wp/v2/posts", params={"per_page": 100}))
+    assert titles(api("GET", "/wp/v2/posts", params={"per_page": 100, "format": "aside"})) == everything
+    assert api("GET", "/wp/v2/posts", params={"format": "nonsense"}).status_code == 200

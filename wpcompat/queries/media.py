@@ -75,6 +75,16 @@ def find(wp_id):
     return rows[0] if rows else None
 
 
+def content_images(wp_ids, user):
+    """The attachments content images name (wp-image-N) that `user` may see, in one query:
+    what source_url and the content filter read (PHI never: visible() keeps it from anyone else,
+    and its files have no public sub-size URLs to list)."""
+    query = (Media.select(Media.id, Media.wp_id, Media.metadata, Media.url, Media.filename, Media.contains_phi)
+             .where(Media.wp_id.in_(sorted(wp_ids))
+                    & ((Media.contains_phi == False) | Media.contains_phi.is_null())))  # noqa: E712
+    return list(visible(query, user))
+
+
 def parent_of(media):
     """The post a media item is attached to (any status), or None."""
     if media.post_id is None:
@@ -122,15 +132,20 @@ def _utc(value, zone):
 
 
 def _filter_types(query, args):
-    """WordPress 6.1: a known mime_type wins over media_type; unknown ones are ignored."""
-    mime_types = [value for value in args.get("mime_type") or [] if _is_known_mime_type(value)]
+    """WordPress 6.1: a known mime_type wins over media_type; an unknown one is ignored. Each is one string
+    (REST) or a list of them (XML-RPC's filters)."""
+    mime_types = [value for value in _listed(args.get("mime_type")) if _is_known_mime_type(value)]
     if mime_types:
         return query.where(Media.mime_type.in_(mime_types))
-    media_types = args.get("media_type") or []
+    media_types = _listed(args.get("media_type"))
     if media_types:
         clauses = [Media.mime_type.startswith(f"{media_type}/") for media_type in media_types]
         query = query.where(functools.reduce(operator.or_, clauses))
     return query
+
+
+def _listed(value):
+    return [value] if isinstance(value, str) and value else value or []
 
 
 def _is_known_mime_type(value):

@@ -126,7 +126,7 @@ def published_search(user, post_types, args):
 
 FILTER_ARGS = ("author", "author_exclude", "include", "exclude", "parent", "parent_exclude", "after", "before",
                "modified_after", "modified_before", "categories", "categories_exclude", "tags", "tags_exclude",
-               "search", "slug", "sticky", "format", "menu_order")
+               "search", "slug", "sticky", "menu_order")
 
 
 _PAGES = {}           # (post type, statuses, levels, orderby, order) → the compiled page query
@@ -210,9 +210,6 @@ def _filtered(query, user, post_type, args, site_zone):
         query = query.where(Post.slug.in_(args["slug"]))
     if "sticky" in args:
         query = query.where(Post.sticky == args["sticky"])
-    if args.get("format"):
-        formats = args["format"]
-        query = query.where(Post.format.in_(formats))
     if "menu_order" in args:
         query = query.where(Post.menu_order == args["menu_order"])
     return query

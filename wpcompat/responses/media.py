@@ -9,12 +9,12 @@ WordPress 6.1's media functions with its default image sizes.
 import copy
 import html
 import json
-import math
 import posixpath
 import re
 
 from wpcompat import dates
 from wpcompat.auth import can
+from wpcompat.content_tags import ContentImage, close, constrain, image_ids, images_for
 from wpcompat.queries import media as media_queries
 from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import REST_BASES, permalink, render_content, render_excerpt, render_title
@@ -22,7 +22,6 @@ from wpcompat.responses.posts import REST_BASES, permalink, render_content, rend
 UPLOADS_PATH = "/wp-content/uploads/"
 PHI_FILE_PATH = "/wp-json/wpcompat/v1/media/{id}/file"        # routes/media.py's download route
 MEDIUM = (300, 300)
-MAX_SRCSET_WIDTH = 2048
 # WordPress's default sub-sizes: (name, width, height, crop).
 IMAGE_SIZES = (("thumbnail", 150, 150, True), ("medium", 300, 300, False), ("medium_large", 768, 0, False),
                ("large", 1024, 1024, False), ("1536x1536", 1536, 1536, False), ("2048x2048", 2048, 2048, False))
@@ -36,6 +35,13 @@ class MediaRelations:
         self.parents = media_queries.parents_by_id(media_items)
         pages = [post for post in self.parents.values() if post.post_type == "page"]
         self.paths = post_queries.page_paths(pages) if pages else {}
+        self.items, self.images = media_items, None
+
+    def description_images(self, media, ctx):
+        """The content filter's hook for a description: the whole batch's attachments loaded when first asked."""
+        if self.images is None:
+            self.images = content_images(ctx, [item.description for item in self.items])
+        return images_for(media.description, self.images)
 
     def parent(self, media):
         return self.parents.get(media.post_id) if media.post_id is not None else None
@@ -82,6 +88,26 @@ def permalink_template(media, home, relations):
     return f"{home}/?attachment_id={media.wp_id}"
 
 
+def content_images(ctx, texts):
+    """{wp_id: ContentImage or None} of the attachments `texts` name (wp-image-N): one query for the
+    ids this request has not looked up yet (request.memo), tenant-scoped and visible to the user."""
+    known = ctx.request.memo.setdefault("content_images", {})
+    wanted = set().union(*(image_ids(text) for text in texts)) - known.keys()
+    if wanted:
+        found = {media.wp_id: media for media in media_queries.content_images(wanted, ctx.user)}
+        slug = ctx.request.site.slug
+        for wp_id in wanted:
+            media = found.get(wp_id)
+            known[wp_id] = (ContentImage.of(wp_id, media.metadata, source_url(media, ctx.home, slug))
+                            if media is not None else None)
+    return known
+
+
+def content_filter(ctx, text):
+    """render_content's filter_image hook for one text (a revision, an autosave)."""
+    return images_for(text, content_images(ctx, [text]))
+
+
 # --- the item -------------------------------------------------------------------------------
 
 def is_image(media):
@@ -105,8 +131,8 @@ def prepare_media(media, ctx, relations):
     meta = media.metadata if isinstance(media.metadata, dict) else {}
     data = _post_fields(media, ctx, relations, url)
     if included("description"):
-        data["description"] = {"raw": media.description or "",
-                               "rendered": render_description(media, meta, url)}
+        data["description"] = {"raw": media.description or "", "rendered": render_description(
+            media, meta, url, relations.description_images(media, ctx))}
     if included("caption"):
         data["caption"] = {"raw": media.caption or "", "rendered": render_caption(media, url)}
     if included("alt_text"):
@@ -215,10 +241,11 @@ def _link_html(media, meta, url):
     return f"<a href='{esc_url(url)}'>{text}</a>"
 
 
-def render_description(media, meta, url):
-    """description.rendered: the_content of the description, after prepend_attachment's paragraph."""
+def render_description(media, meta, url, images=None):
+    """description.rendered: the_content of the description, after prepend_attachment's paragraph.
+    images: the content filter's hook for the description's attachment images."""
     prepended = f'<p class="attachment">{_link_html(media, meta, url)}</p>'
-    return f"{prepended}\n{render_content(media.description or '')}"
+    return f"{prepended}\n{render_content(media.description or '', images)}"
 
 
 def render_caption(media, url):
@@ -243,73 +270,12 @@ def medium_image(media, meta, url):
         width, height = constrain(width, height, *MEDIUM)
     attrs = {"src": src, "class": "attachment-medium size-medium",
              "alt": TAGS.sub("", media.alt_text or "").strip(), "decoding": "async", "loading": "lazy"}
-    srcset = image_srcset(width, height, src, meta, url)
+    srcset = ContentImage.of(media.wp_id, meta, url).srcset(width, height, src)
     if srcset:
         attrs["srcset"] = srcset
         attrs["sizes"] = f"(max-width: {width}px) 100vw, {width}px"
     size = (f' width="{width}"' if width else "") + (f' height="{height}"' if height else "")
     return f"<img{size}" + "".join(f' {name}="{esc_attr(value)}"' for name, value in attrs.items()) + " />"
-
-
-def php_round(value):
-    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
-
-
-def constrain(width, height, max_width=0, max_height=0):
-    """wp_constrain_dimensions: fit (width, height) in the box, never upscaling."""
-    if not max_width and not max_height:
-        return width, height
-    width_ratio = max_width / width if max_width and width > max_width else 1.0
-    height_ratio = max_height / height if max_height and height > max_height else 1.0
-    smaller, larger = min(width_ratio, height_ratio), max(width_ratio, height_ratio)
-    too_big = php_round(width * larger) > max_width or php_round(height * larger) > max_height
-    ratio = smaller if too_big else larger
-    new_width, new_height = max(1, php_round(width * ratio)), max(1, php_round(height * ratio))
-    if width_ratio < 1 and new_width == max_width - 1:
-        new_width = max_width
-    if height_ratio < 1 and new_height == max_height - 1:
-        new_height = max_height
-    return new_width, new_height
-
-
-def _close(a, b):
-    return abs(a - b) <= 1
-
-
-def matches_ratio(width, height, target_width, target_height):
-    """wp_image_matches_ratio."""
-    if width > target_width:
-        constrained, expected = constrain(width, height, target_width), (target_width, target_height)
-    else:
-        constrained, expected = constrain(target_width, target_height, width), (width, height)
-    return _close(constrained[0], expected[0]) and _close(constrained[1], expected[1])
-
-
-def image_srcset(width, height, src, meta, url):
-    """wp_calculate_image_srcset: same-ratio sizes, the src first; None unless two or more."""
-    sizes = meta.get("sizes") if isinstance(meta.get("sizes"), dict) else {}
-    if not width or not height or not meta.get("width"):
-        return None
-    candidates = [size for size in sizes.values() if isinstance(size, dict) and size.get("file")]
-    thumbnail = sizes.get("thumbnail") if isinstance(sizes.get("thumbnail"), dict) else {}
-    if thumbnail.get("mime-type", thumbnail.get("mime_type")) == "image/gif":
-        return None
-    candidates.append({"width": meta["width"], "height": meta.get("height"), "file": posixpath.basename(url)})
-    base, sources, matched = url.rsplit("/", 1)[0], {}, False
-    for image in candidates:
-        image_width, image_height = int(image.get("width") or 0), int(image.get("height") or 0)
-        is_src = not matched and src.endswith("/" + image["file"])
-        matched = matched or is_src
-        if not image_width or not image_height or (image_width > MAX_SRCSET_WIDTH and not is_src):
-            continue
-        if matches_ratio(width, height, image_width, image_height):
-            source = f"{base}/{image['file']} {image_width}w"
-            if is_src:
-                sources = {image_width: source, **{key: value for key, value in sources.items()
-                                                   if key != image_width}}
-            else:
-                sources[image_width] = source
-    return ", ".join(sources.values()) if matched and len(sources) > 1 else None
 
 
 def _needs_resize(width, height, target_width, target_height, crop):
@@ -318,7 +284,7 @@ def _needs_resize(width, height, target_width, target_height, crop):
         new_width, new_height = min(target_width, width), min(target_height, height)
     else:
         new_width, new_height = constrain(width, height, target_width, target_height)
-    return not (_close(new_width, width) and _close(new_height, height))
+    return not (close(new_width, width) and close(new_height, height))
 
 
 def missing_image_sizes(media, meta):

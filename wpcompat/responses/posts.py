@@ -1,7 +1,8 @@
 """prepare_item_for_response for posts and pages: the fields, in WordPress's order, and _links.
 
 `PostRelations` loads what a page of posts needs from other tables in a fixed number
-of queries (terms, page paths), so a list of 100 costs what a list of 10 does.
+of queries (terms, page paths, the attachments content images name), so a list of 100 costs
+what a list of 10 does.
 """
 
 import datetime
@@ -9,6 +10,7 @@ import functools
 from urllib.parse import unquote
 
 from wpcompat import dates, permissions, render
+from wpcompat.content_tags import images_for
 from wpcompat.queries import posts as post_queries
 from wpcompat.queries import revisions as revision_queries
 from wpcompat.slugs import sanitize_title
@@ -31,6 +33,15 @@ class PostRelations:
         self.paths = post_queries.page_paths(pages) if pages else {}
         self.posts, self.workflows = posts, None
         self.post_ids, self.revisions = [post.id for post in posts], None
+        self.images = None
+
+    def content_filters(self, post, ctx):
+        """The content filter's hooks (content, excerpt) for a post's attachment images: one query
+        for the whole batch, made when first asked (none when no post names an attachment)."""
+        if self.images is None:
+            from wpcompat.responses.media import content_images      # media.py imports this module
+            self.images = content_images(ctx, [text for item in self.posts for text in (item.content, item.excerpt)])
+        return images_for(post.content, self.images), images_for(post.excerpt, self.images)
 
     def term_ids(self, post, taxonomy):
         return self.terms.get(post.id, {}).get(taxonomy, [])
@@ -114,12 +125,15 @@ def prepare_post(post, ctx, relations):
         data["link"] = link
     if included("title"):
         data["title"] = {"raw": post.title, "rendered": render_title(post.title)}
+    content_hook, excerpt_hook = (relations.content_filters(post, ctx) if show_protected
+                                  and (included("content") or included("excerpt")) else (None, None))
     if included("content"):
-        rendered = render_content(post.content or "") if show_protected else ""
+        rendered = render_content(post.content or "", content_hook) if show_protected else ""
         data["content"] = {"raw": post.content or "", "rendered": rendered, "protected": protected,
                            "block_version": 1 if "<!-- wp:" in (post.content or "") else 0}
     if included("excerpt"):
-        rendered = render_excerpt(post.excerpt or "", post.content or "") if show_protected else ""
+        rendered = (render_excerpt(post.excerpt or "", post.content or "", filter_image=excerpt_hook)
+                    if show_protected else "")
         data["excerpt"] = {"raw": post.excerpt or "", "rendered": rendered, "protected": protected}
     if included("author"):
         data["author"] = getattr(post, "author_wp_id", None) or 0

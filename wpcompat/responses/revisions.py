@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from wpcompat import dates
+from wpcompat.responses.media import content_filter
 from wpcompat.responses.posts import REST_BASES, render_content, render_excerpt, render_title
 
 
@@ -66,9 +67,11 @@ def prepare_revision(view, ctx, preview=False):
     if included("title"):
         data["title"] = {"raw": view.title, "rendered": render_title(view.title)}
     if included("content"):
-        data["content"] = {"raw": view.content, "rendered": render_content(view.content)}
+        rendered = render_content(view.content, content_filter(ctx, view.content))
+        data["content"] = {"raw": view.content, "rendered": rendered}
     if included("excerpt"):
-        data["excerpt"] = {"raw": view.excerpt, "rendered": render_excerpt(view.excerpt, view.content)}
+        data["excerpt"] = {"raw": view.excerpt, "rendered": render_excerpt(
+            view.excerpt, view.content, filter_image=content_filter(ctx, view.excerpt))}
     if included("meta"):
         data["meta"] = []
     if preview and included("preview_link"):

@@ -66,9 +66,7 @@ class RestSink:
             resp.media = []
             return
         request.url_params, request.matched_route = captures, route
-        body = route.describe(rest_base_url(req))
-        if route.schema is not None:
-            body["schema"] = route.schema()
+        body = route.describe(rest_base_url(req), with_schema=True)
         allowed = self.server.allowed_methods(request)
         self.write(req, resp, request, RestResponse(body, 200, {"Allow": ", ".join(allowed)} if allowed else {}))
 

@@ -10,7 +10,7 @@ import dataclasses
 import re
 
 from wpcompat.errors import WPError
-from wpcompat.rest.validation import check_args, php_int, public_args
+from wpcompat.rest.validation import check_args, php_arrays, php_int, public_args
 
 READABLE = ("GET",)
 CREATABLE = ("POST",)
@@ -52,15 +52,20 @@ class Route:
             seen.extend(m for m in endpoint.methods if m not in seen)
         return seen
 
-    def describe(self, base_url):
-        """This route's entry in the discovery index."""
+    def describe(self, base_url, with_schema=False):
+        """This route's entry in the discovery index; `with_schema`: as OPTIONS answers it."""
         entry = {"namespace": self.namespace, "methods": self.methods, "endpoints": []}
         for endpoint in self.endpoints:
             item = {"methods": list(endpoint.methods)}
             if endpoint.allow_batch:
                 item["allow_batch"] = {"v1": True}
-            item["args"] = public_args(endpoint.args) or []     # PHP's empty array, as WordPress prints it
+            item["args"] = public_args(endpoint.args)
             entry["endpoints"].append(item)
+        if with_schema and self.schema is not None:
+            entry["schema"] = php_arrays(self.schema())
+            links = self.controller.get_schema_links(base_url) if self.controller is not None else []
+            if links:
+                entry["schema"]["links"] = links
         if "(?P<" not in self.pattern:
             entry["_links"] = {"self": [{"href": base_url + self.pattern.lstrip("/")}]}
         return entry

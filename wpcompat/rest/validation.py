@@ -283,7 +283,7 @@ def check_args(args, params, request=None):
         else:
             continue
         try:
-            value = validate(raw, spec, name)
+            value = validate(raw, getattr(spec, "enforced", spec), name)
             for hook in ("validate", "sanitize"):
                 if hook in spec:
                     result = spec[hook](value, request)
@@ -301,7 +301,36 @@ def _copy(default):
     return list(default) if isinstance(default, list) else dict(default) if isinstance(default, dict) else default
 
 
+# rest_get_allowed_schema_keywords(), in its order: what the discovery index and OPTIONS show of an argument.
+SCHEMA_KEYWORDS = (
+    "title", "description", "default", "type", "format", "enum", "items", "properties", "additionalProperties",
+    "patternProperties", "minProperties", "maxProperties", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
+    "anyOf", "oneOf")
+
+
+class PublishedArg(dict):
+    """An argument whose published schema is not the one check_args enforces: WordPress checks it with a
+    callback of its own (a title is published as an object, taken as a string too). `enforced`: the schema
+    its values are checked against ({}: any value; the arg's validate/sanitize hooks still run)."""
+
+    def __init__(self, published, enforced=None):
+        super().__init__(published)
+        self.enforced = {} if enforced is None else enforced
+
+
 def public_args(args):
-    """The schema part of `args` as the discovery index shows it (no callables)."""
-    return {name: {key: value for key, value in spec.items() if not callable(value)}
-            | {"required": bool(spec.get("required", False))} for name, spec in args.items()}
+    """`args` as the discovery index and OPTIONS show them (WP_REST_Server::get_data_for_route): the schema
+    keywords of each, and `required`, as PHP's json_encode writes them."""
+    return php_arrays({name: {key: value for key, value in spec.items() if key in SCHEMA_KEYWORDS}
+                       | {"required": bool(spec.get("required", False))} for name, spec in args.items()})
+
+
+def php_arrays(value):
+    """`value` with every empty dict written as `[]`: a route description is PHP arrays, and json_encode
+    writes an empty one as a list."""
+    if isinstance(value, dict):
+        return {key: php_arrays(item) for key, item in value.items()} if value else []
+    if isinstance(value, list):
+        return [php_arrays(item) for item in value]
+    return value

@@ -13,7 +13,7 @@ from wpcompat import audit
 from wpcompat.errors import WPError
 from wpcompat.rest.http import REST_PREFIX
 from wpcompat.rest.server import RestResponse
-from wpcompat.rest.validation import parse_list
+from wpcompat.rest.validation import SCHEMA_KEYWORDS, PublishedArg, parse_list
 
 CONTEXTS = ("view", "embed", "edit")
 
@@ -34,8 +34,9 @@ def pagination_params():
     }
 
 
-def post_collection_params():
-    """The collection arguments posts, pages and media share (WP_REST_Posts_Controller)."""
+def post_collection_params(author=True):
+    """The collection arguments posts, pages and media share (WP_REST_Posts_Controller); author ones only for
+    a type that supports authors."""
     params = pagination_params()
     date = {"type": "string", "format": "date-time"}
     ids = {"type": "array", "items": {"type": "integer"}, "default": []}
@@ -43,8 +44,9 @@ def post_collection_params():
         "after": {**date, "description": "Limit response to posts published after a given ISO8601 compliant date."},
         "modified_after": {**date, "description": "Limit response to posts modified after a given ISO8601 "
                                                   "compliant date."},
-        "author": {**ids, "description": "Limit result set to posts assigned to specific authors."},
-        "author_exclude": {**ids, "description": "Ensure result set excludes posts assigned to specific authors."},
+        **({"author": {**ids, "description": "Limit result set to posts assigned to specific authors."},
+            "author_exclude": {**ids, "description": "Ensure result set excludes posts assigned to specific "
+                                                     "authors."}} if author else {}),
         "before": {**date, "description": "Limit response to posts published before a given ISO8601 compliant "
                                           "date."},
         "modified_before": {**date, "description": "Limit response to posts modified before a given ISO8601 "
@@ -63,6 +65,22 @@ def order_params(orderby_values, default="date"):
         "orderby": {"description": "Sort collection by post attribute.", "type": "string", "default": default,
                     "enum": list(orderby_values)},
     }
+
+
+def endpoint_args_for_item_schema(schema, creating=True, enforced=None):
+    """get_endpoint_args_for_item_schema: every writable property of the item `schema`, as its schema keywords
+    in WordPress's order (`default` and `required` only when creating). `enforced`: {name: schema} for the
+    args whose values are checked against another schema than the one published (PublishedArg)."""
+    enforced = enforced or {}
+    args = {}
+    for name, prop in schema["properties"].items():
+        if prop.get("readonly"):
+            continue
+        arg = {key: prop[key] for key in SCHEMA_KEYWORDS if key in prop and (creating or key != "default")}
+        if creating and prop.get("required"):
+            arg["required"] = True
+        args[name] = PublishedArg(arg, enforced[name]) if name in enforced else arg
+    return args
 
 
 MAX_OFFSET = 2 ** 53        # far past any table: LIMIT/OFFSET stay inside PostgreSQL's bigint
@@ -103,6 +121,10 @@ class Controller:
 
     def get_collection_params(self):
         return pagination_params()
+
+    def get_schema_links(self, base_url):
+        """The item schema's `links` (`base_url`: the REST root); none by default."""
+        return []
 
     # --- URLs -----------------------------------------------------------------
     @staticmethod

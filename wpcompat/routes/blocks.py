@@ -22,7 +22,7 @@ from wpcompat.routes.types import can_edit_some_type
 
 # Fields of posts a wp_block does not have (its supports: title, editor, revisions; not viewable).
 NOT_SUPPORTED = ("author", "excerpt", "featured_media", "comment_status", "ping_status", "permalink_template",
-                 "generated_slug")
+                 "generated_slug", "meta")
 
 
 class BlocksController(PostsController):

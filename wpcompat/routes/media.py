@@ -1,7 +1,8 @@
 """MediaController: reading /wp/v2/media (WP_REST_Attachments_Controller).
 
 Writes: POST /media uploads (raw body or multipart, through wpcompat/uploads.py),
-POST /media/<id> updates title, alt_text, caption, description and post, DELETE needs
+POST /media/<id> takes every writable field, as WordPress does, and updates title, alt_text, caption,
+description, post and contains_phi (the others are validated, not applied), DELETE needs
 force=true (attachments have no trash, as WordPress without MEDIA_TRASH) and removes the files.
 
 PHI: GET /wpcompat/v1/media/<id>/file is the only way to PHI bytes (the `source_url` of PHI
@@ -25,20 +26,13 @@ from wpcompat.responses.media import MediaRelations, attachment_link, media_link
 from wpcompat.rest.http import FileBody
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
 from wpcompat.rest.validation import ParamError
-from wpcompat.routes.base import (Controller, PrepareContext, bounded_offset, check_orderby, context_param, order_params,
-                                  parent_params, post_collection_params)
+from wpcompat.routes.base import (Controller, PrepareContext, bounded_offset, check_orderby, context_param,
+                                  endpoint_args_for_item_schema, order_params, parent_params, post_collection_params)
 from wpcompat.schemas.media import MEDIA_STATUSES, MEDIA_TYPES, media_schema
+from wpcompat.schemas.posts import schema_links
 from wpcompat.storage import crypto, sanitize_file_name
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
-TEXT_ARG = {"description": "A text field, as a string or {\"raw\": ...}."}
-WRITABLE = {
-    "title": TEXT_ARG, "caption": TEXT_ARG, "description": TEXT_ARG,
-    "alt_text": {"description": "Alternative text to display when attachment is not displayed.", "type": "string"},
-    "post": {"description": "The ID for the associated post of the attachment.", "type": "integer"},
-    "contains_phi": {"description": "Whether the file holds protected health information (PHI): sealed at rest "
-                     "and served only through /wpcompat/v1/media/<id>/file.", "type": "boolean"},
-}
 DOWNLOAD_NAMESPACE = "wpcompat/v1"
 DOWNLOAD_PATTERN = rf"/media{ID_PATTERN}/file"
 NOT_FOUND = ("rest_post_invalid_id", "Invalid post ID.", 404)
@@ -51,21 +45,27 @@ class MediaController(Controller):
 
     def __init__(self):
         self._schema = media_schema()
+        # Every writable field (WordPress); title, caption and description: a string or {"raw": ...}.
+        self._writable = endpoint_args_for_item_schema(self._schema, enforced=dict.fromkeys(
+            ("title", "caption", "description"), {}))
 
     def get_item_schema(self):
         return self._schema
 
+    def get_schema_links(self, base_url):
+        return schema_links("attachment", f"{base_url}{self.namespace}/{self.rest_base}/{{id}}")
+
     def register_routes(self, server):
         server.register(self.namespace, f"/{self.rest_base}", [
             Endpoint(READABLE, self.get_items, self.get_items_permissions_check, self.get_collection_params()),
-            Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check, WRITABLE),
+            Endpoint(CREATABLE, self.create_item, self.create_item_permissions_check, self._writable),
         ], schema=acf.schema_for(self.get_item_schema, "media", "attachment"), controller=self)
         server.register(self.namespace, f"/{self.rest_base}{ID_PATTERN}", [
             Endpoint(READABLE, self.get_item, self.get_item_permissions_check, {
                 "id": {"description": "Unique identifier for the post.", "type": "integer"},
                 "context": context_param()}),
             Endpoint(EDITABLE, self.update_item, self.update_item_permissions_check, {
-                "id": {"description": "Unique identifier for the post.", "type": "integer"}, **WRITABLE}),
+                "id": {"description": "Unique identifier for the post.", "type": "integer"}, **self._writable}),
             Endpoint(DELETABLE, self.delete_item, self.delete_item_permissions_check, {
                 "id": {"description": "Unique identifier for the post.", "type": "integer"},
                 "force": {"type": "boolean", "default": False,
@@ -86,11 +86,10 @@ class MediaController(Controller):
             "status": {"default": "inherit", "description": "Limit result set to posts assigned one or more "
                        "statuses.", "type": "array", "items": {"enum": MEDIA_STATUSES, "type": "string"},
                        "sanitize": self._sanitize_statuses},
-            # WordPress documents `"default": null` for these two; a null default means "absent".
-            "media_type": {"description": "Limit result set to attachments of a particular media type or media "
-                           "types.", "type": "array", "items": {"type": "string", "enum": MEDIA_TYPES}},
-            "mime_type": {"description": "Limit result set to attachments of a particular MIME type or MIME "
-                          "types.", "type": "array", "items": {"type": "string"}},
+            "media_type": {"default": None, "description": "Limit result set to attachments of a particular media "
+                           "type.", "type": "string", "enum": MEDIA_TYPES},
+            "mime_type": {"default": None, "description": "Limit result set to attachments of a particular MIME "
+                          "type.", "type": "string"},
         })
         return params
 

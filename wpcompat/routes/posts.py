@@ -5,11 +5,12 @@ from wpcompat.errors import WPError
 from wpcompat.editing import posts as editing
 from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import PostRelations, permalink, post_links, prepare_post
+from wpcompat.registry import POST_TYPES, rest_taxonomies
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
-from wpcompat.rest.validation import ParamError
+from wpcompat.rest.validation import ParamError, PublishedArg
 from wpcompat.routes.base import (Controller, PrepareContext, bounded_offset, check_orderby, context_param, order_params,
                                   parent_params, post_collection_params)
-from wpcompat.schemas.posts import FORMATS, post_schema, writable_args
+from wpcompat.schemas.posts import post_schema, schema_links, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
 STATUS_ENUM = ["publish", "future", "draft", "pending", "private", "trash", "auto-draft", "inherit",
@@ -17,22 +18,26 @@ STATUS_ENUM = ["publish", "future", "draft", "pending", "private", "trash", "aut
 
 
 def _term_query_arg(taxonomy, exclude=False):
-    verb = "exclude" if exclude else "with specific terms assigned in"
-    properties = {"terms": {"description": "Term IDs.", "type": "array", "items": {"type": "integer"},
-                            "default": []},
-                  "include_children": {"description": "Whether to include child terms in the terms "
-                                                      "limiting the result set.", "type": "boolean",
-                                       "default": False}}
+    """A taxonomy's filter (categories, tags_exclude...): term ids, or a term query object. Published as
+    WordPress does (oneOf; include_children for hierarchical taxonomies), checked as a list of ids or an
+    object of the query's properties."""
+    checked = {"terms": {"description": "Term IDs.", "type": "array", "items": {"type": "integer"}, "default": []},
+               "include_children": {"description": "Whether to include child terms in the terms limiting the "
+                                                   "result set.", "type": "boolean", "default": False}}
     if not exclude:
-        properties["operator"] = {"description": "Whether items must be assigned all or any of the specified "
-                                                 "terms.", "type": "string", "enum": ["AND", "OR"],
-                                  "default": "OR"}
-    return {"description": f"Limit result set to items {verb} the {taxonomy} taxonomy.",
-            "type": ["object", "array"], "items": {"type": "integer"}, "properties": properties,
-            "oneOf": [{"title": "Term ID List", "description": "Match terms with the listed IDs.",
-                       "type": "array", "items": {"type": "integer"}},
-                      {"title": "Term ID Taxonomy Query", "description": "Perform an advanced term query.",
-                       "type": "object", "properties": properties, "additionalProperties": False}]}
+        checked["operator"] = {"description": "Whether items must be assigned all or any of the specified terms.",
+                               "type": "string", "enum": ["AND", "OR"], "default": "OR"}
+    published = {name: prop for name, prop in checked.items()
+                 if taxonomy.hierarchical or name != "include_children"}
+    verb = "except those with specific terms assigned in" if exclude else "with specific terms assigned in"
+    ids = {"type": "array", "items": {"type": "integer"}}
+    return PublishedArg({
+        "description": f"Limit result set to items {verb} the {taxonomy.rest_base} taxonomy.",
+        "type": ["object", "array"],
+        "oneOf": [{"title": "Term ID List", "description": "Match terms with the listed IDs.", **ids},
+                  {"title": "Term ID Taxonomy Query", "description": "Perform an advanced term query.",
+                   "type": "object", "properties": published, "additionalProperties": False}],
+    }, {"type": ["object", "array"], "items": ids["items"], "properties": checked})
 
 
 class PostsController(Controller):
@@ -46,6 +51,9 @@ class PostsController(Controller):
 
     def get_item_schema(self):
         return self._schema
+
+    def get_schema_links(self, base_url):
+        return schema_links(self.post_type, f"{base_url}{self.namespace}/{self.rest_base}/{{id}}")
 
     # --- routes -----------------------------------------------------------------
     def register_routes(self, server):
@@ -70,7 +78,7 @@ class PostsController(Controller):
         ], schema=acf.schema_for(self.get_item_schema, "post", self.post_type), controller=self)
 
     def get_collection_params(self):
-        params = post_collection_params()
+        params = post_collection_params(author=POST_TYPES[self.post_type].supports_feature("author"))
         if self.post_type == "page":
             params["menu_order"] = {"description": "Limit result set to posts with a specific menu_order value.",
                                     "type": "integer"}
@@ -84,16 +92,15 @@ class PostsController(Controller):
         params["status"] = {"default": "publish", "description": "Limit result set to posts assigned one or more "
                             "statuses.", "type": "array", "items": {"enum": STATUS_ENUM, "type": "string"},
                             "sanitize": self._sanitize_statuses}
-        if self.post_type == "post":
+        taxonomies = rest_taxonomies(self.post_type)
+        if taxonomies:
             params["tax_relation"] = {"description": "Limit result set based on relationship between multiple "
                                       "taxonomies.", "type": "string", "enum": ["AND", "OR"]}
-            params["categories"] = _term_query_arg("categories")
-            params["categories_exclude"] = _term_query_arg("categories", exclude=True)
-            params["tags"] = _term_query_arg("tags")
-            params["tags_exclude"] = _term_query_arg("tags", exclude=True)
+        for taxonomy in taxonomies:
+            params[taxonomy.rest_base] = _term_query_arg(taxonomy)
+            params[f"{taxonomy.rest_base}_exclude"] = _term_query_arg(taxonomy, exclude=True)
+        if self.post_type == "post":
             params["sticky"] = {"description": "Limit result set to items that are sticky.", "type": "boolean"}
-            params["format"] = {"description": "Limit result set to items assigned one or more post formats.",
-                                "type": "array", "uniqueItems": True, "items": {"enum": FORMATS, "type": "string"}}
         return params
 
     def _sanitize_statuses(self, statuses, request):

@@ -15,24 +15,12 @@ from wpcompat.errors import WPError
 from wpcompat.queries import users as user_queries
 from wpcompat.responses.users import finish_meta, prepare_user, user_links
 from wpcompat.rest.server import CREATABLE, DELETABLE, EDITABLE, READABLE, Endpoint, RestResponse
+from wpcompat.rest.validation import PublishedArg
 from wpcompat.routes.base import Controller, PrepareContext, bounded_offset, context_param, pagination_params
 from wpcompat.schemas.users import collection_params, delete_args, user_schema, writable_args
 
 ID_PATTERN = r"/(?P<id>[\d]+)"
 CANNOT_LIST = "Sorry, you are not allowed to list users."
-
-
-class PublishedType(dict):
-    """An arg whose `type` is published (discovery index, OPTIONS) but not enforced by check_args.
-
-    WordPress validates an argument against its schema only when it has no sanitize
-    callback of its own; `reassign` has one (check_reassign), which takes false,
-    'false', '' or an id. check_args reads the type through .get(): hide it there.
-    """
-
-    def get(self, key, default=None):
-        return default if key == "type" else super().get(key, default)
-
 
 ARG_HOOKS = {
     "username": {"sanitize": editing.check_username},
@@ -89,8 +77,9 @@ class UsersController(Controller):
     @staticmethod
     def _delete_args(with_id):
         args = delete_args(with_id)
-        args["reassign"] = PublishedType(type="integer", required=True, sanitize=editing.check_reassign,
-                                         description="Reassign the deleted user's posts and links to this user ID.")
+        args["reassign"] = PublishedArg({      # check_reassign takes false, 'false', '' or an id
+            "type": "integer", "required": True, "sanitize": editing.check_reassign,
+            "description": "Reassign the deleted user's posts and links to this user ID."})
         return args
 
     def get_collection_params(self):

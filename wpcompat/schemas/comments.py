@@ -10,9 +10,8 @@ import re
 
 from wpcompat.editing.users import sanitize_url
 from wpcompat.kses import sanitize_text_field
-from wpcompat.rest.validation import EMAIL, ParamError
+from wpcompat.rest.validation import EMAIL, ParamError, PublishedArg
 from wpcompat.routes.base import pagination_params
-from wpcompat.routes.users import PublishedType
 
 VEM = ["view", "edit", "embed"]
 VE = ["view", "edit"]
@@ -104,7 +103,7 @@ def writable_args(schema, creating):
         arg.update(HOOKS.get(name, {}))
         if name in ("content", "meta"):                 # published as WordPress does (meta: PHP's empty array)
             arg["properties"] = prop["properties"] or []
-        args[name] = PublishedType(arg) if name in ("author_email", "content", "meta") else arg
+        args[name] = PublishedArg(arg) if name in ("author_email", "content", "meta") else arg
     return args
 
 

@@ -5,19 +5,10 @@ content, excerpt, format, sticky, parent) and adds the attachment fields. The sa
 dict drives context filtering and OPTIONS.
 """
 
-from wpcompat.schemas.posts import E, STATUSES, VE, VEM
+from wpcompat.schemas.posts import E, STATUSES, VE, VEM, rendered_field
 
 MEDIA_TYPES = ["image", "video", "text", "application", "audio"]
 MEDIA_STATUSES = ["inherit", "private", "trash"]
-
-
-def _rendered(description, noun, raw_contexts, rendered_contexts):
-    return {"description": description, "type": "object",
-            "context": sorted(set(raw_contexts) | set(rendered_contexts)), "properties": {
-                "raw": {"description": f"{noun.capitalize()} for the attachment, as it exists in the database.",
-                        "type": "string", "context": raw_contexts},
-                "rendered": {"description": f"HTML {noun} for the attachment, transformed for display.",
-                             "type": "string", "context": rendered_contexts, "readonly": True}}}
 
 
 def _post_properties():
@@ -50,11 +41,7 @@ def _post_properties():
                                "context": E, "readonly": True},
         "generated_slug": {"description": "Slug automatically generated from the post title.", "type": "string",
                            "context": E, "readonly": True},
-        "title": {"description": "The title for the post.", "type": "object", "context": VEM, "properties": {
-            "raw": {"description": "Title for the post, as it exists in the database.", "type": "string",
-                    "context": E},
-            "rendered": {"description": "HTML title for the post, transformed for display.", "type": "string",
-                         "context": VEM, "readonly": True}}},
+        "title": rendered_field("The title for the post.", "title for the post", VEM, E, VEM),
         "author": {"description": "The ID for the author of the post.", "type": "integer", "context": VEM},
         "comment_status": {"description": "Whether or not comments are open on the post.", "type": "string",
                            "enum": ["open", "closed"], "context": VE},
@@ -70,8 +57,8 @@ def _attachment_properties():
     return {
         "alt_text": {"description": "Alternative text to display when attachment is not displayed.",
                      "type": "string", "context": VEM},
-        "caption": _rendered("The attachment caption.", "caption", E, VEM),
-        "description": _rendered("The attachment description.", "description", E, VE),
+        "caption": rendered_field("The attachment caption.", "caption for the attachment", VEM, E, VEM),
+        "description": rendered_field("The attachment description.", "description for the attachment", VE, E, VE),
         "media_type": {"description": "Attachment type.", "type": "string", "enum": ["image", "file"],
                        "context": VEM, "readonly": True},
         "mime_type": {"description": "The attachment MIME type.", "type": "string", "context": VEM,

@@ -6,6 +6,9 @@ format and the two taxonomies. The same dict drives context filtering, input
 validation and OPTIONS.
 """
 
+from wpcompat.registry import POST_TYPES, rest_taxonomies
+from wpcompat.routes.base import endpoint_args_for_item_schema
+
 VEM = ["view", "edit", "embed"]
 VE = ["view", "edit"]
 E = ["edit"]
@@ -14,20 +17,24 @@ FORMATS = ["standard", "aside", "chat", "gallery", "link", "image", "quote", "st
 COMPLIANCE_LEVELS = ["public", "professional", "restricted", "phi"]
 
 
-def _rendered(description, raw_contexts, rendered_contexts, extra=None):
+TEXT_INPUT = {"type": ["string", "object"], "properties": {"raw": {"type": "string"}}}   # a string or {"raw": ...}
+
+
+def rendered_field(description, subject, contexts, raw_contexts, rendered_contexts, extra=None):
+    """A {raw, rendered} property (title, content, excerpt, caption...); `subject`: "title for the post"."""
     properties = {
-        "raw": {"description": f"{description}, as it exists in the database.", "type": "string",
-                "context": raw_contexts},
-        "rendered": {"description": f"HTML {description.lower()}, transformed for display.", "type": "string",
+        "raw": {"description": f"{subject[0].upper()}{subject[1:]}, as it exists in the database.",
+                "type": "string", "context": raw_contexts},
+        "rendered": {"description": f"HTML {subject}, transformed for display.", "type": "string",
                      "context": rendered_contexts, "readonly": True},
     }
     properties.update(extra or {})
-    return {"description": description, "type": "object", "context": sorted(
-        set(raw_contexts) | set(rendered_contexts)), "properties": properties}
+    return {"description": description, "type": "object", "context": contexts, "properties": properties}
 
 
 def post_schema(post_type="post"):
-    hierarchical = post_type == "page"
+    registered = POST_TYPES[post_type]
+    hierarchical = registered.hierarchical
     properties = {
         "date": {"description": "The date the post was published, in the site's timezone.",
                  "type": ["string", "null"], "format": "date-time", "context": VEM},
@@ -35,8 +42,10 @@ def post_schema(post_type="post"):
                      "format": "date-time", "context": VE},
         "guid": {"description": "The globally unique identifier for the post.", "type": "object",
                  "context": VE, "readonly": True, "properties": {
-                     "raw": {"type": "string", "context": E, "readonly": True},
-                     "rendered": {"type": "string", "context": VE, "readonly": True}}},
+                     "raw": {"description": "GUID for the post, as it exists in the database.", "type": "string",
+                             "context": E, "readonly": True},
+                     "rendered": {"description": "GUID for the post, transformed for display.", "type": "string",
+                                  "context": VE, "readonly": True}}},
         "id": {"description": "Unique identifier for the post.", "type": "integer", "context": VEM,
                "readonly": True},
         "link": {"description": "URL to the post.", "type": "string", "format": "uri", "context": VEM,
@@ -56,14 +65,14 @@ def post_schema(post_type="post"):
                                "context": E, "readonly": True},
         "generated_slug": {"description": "Slug automatically generated from the post title.",
                            "type": "string", "context": E, "readonly": True},
-        "title": _rendered("The title for the post", E, VEM),
-        "content": _rendered("The content for the post", E, VE, {
-            "protected": {"description": "Whether the content is protected with a password.",
-                          "type": "boolean", "context": VEM, "readonly": True},
+        "title": rendered_field("The title for the post.", "title for the post", VEM, E, VEM),
+        "content": rendered_field("The content for the post.", "content for the post", VE, E, VE, {
             "block_version": {"description": "Version of the content block format used by the post.",
-                              "type": "integer", "context": E, "readonly": True}}),
+                              "type": "integer", "context": E, "readonly": True},
+            "protected": {"description": "Whether the content is protected with a password.",
+                          "type": "boolean", "context": VEM, "readonly": True}}),
         "author": {"description": "The ID for the author of the post.", "type": "integer", "context": VEM},
-        "excerpt": _rendered("The excerpt for the post", E, VEM, {
+        "excerpt": rendered_field("The excerpt for the post.", "excerpt for the post", VEM, E, VEM, {
             "protected": {"description": "Whether the excerpt is protected with a password.",
                           "type": "boolean", "context": VEM, "readonly": True}}),
         "featured_media": {"description": "The ID of the featured media for the post.", "type": "integer",
@@ -93,30 +102,52 @@ def post_schema(post_type="post"):
                                 "context": VE}
         properties["menu_order"] = {"description": "The order of the post in relation to other posts.",
                                     "type": "integer", "context": VE}
-    else:
+    if not registered.supports_feature("custom-fields"):
+        del properties["meta"]
+    if post_type == "post":
         properties["sticky"] = {"description": "Whether or not the post should be treated as sticky.",
                                 "type": "boolean", "context": VE}
+    if registered.supports_feature("post-formats"):
         properties["format"] = {"description": "The format for the post.", "type": "string", "enum": FORMATS,
                                 "context": VE}
-        properties["categories"] = {"description": "The terms assigned to the post in the category taxonomy.",
-                                    "type": "array", "items": {"type": "integer"}, "context": VE}
-        properties["tags"] = {"description": "The terms assigned to the post in the post_tag taxonomy.",
-                              "type": "array", "items": {"type": "integer"}, "context": VE}
+    for taxonomy in rest_taxonomies(post_type):
+        properties[taxonomy.rest_base] = {"description": f"The terms assigned to the post in the {taxonomy.name} "
+                                                         "taxonomy.", "type": "array", "items": {"type": "integer"},
+                                          "context": VE}
     return {"$schema": "http://json-schema.org/draft-04/schema#", "title": post_type, "type": "object",
             "properties": properties}
 
 
 def writable_args(schema):
-    """Endpoint args for create/update: every writable property, validated by its schema."""
-    args = {}
-    for name, prop in schema["properties"].items():
-        if prop.get("readonly"):
-            continue
-        arg = {key: value for key, value in prop.items() if key not in ("context", "properties", "readonly")}
-        if prop.get("type") == "object" and name in ("title", "content", "excerpt"):
-            arg = {"description": prop["description"], "type": ["string", "object"],
-                   "properties": {"raw": {"type": "string"}}}
-        elif prop.get("type") == "object":
-            arg = {"description": prop["description"], "type": "object"}
-        args[name] = arg
-    return args
+    """Endpoint args for create/update: every writable property, validated by its schema (title, content and
+    excerpt are published as objects and taken as a string or {"raw": ...})."""
+    return endpoint_args_for_item_schema(schema, enforced={name: TEXT_INPUT for name in ("title", "content",
+                                                                                        "excerpt")})
+
+
+def schema_links(post_type, href):
+    """get_schema_links: the `wp:action-*` relations of the item route `href` ({id} templated), each with the
+    fields its action writes (an item's _links list the actions its user may take)."""
+    registered = POST_TYPES[post_type]
+
+    def link(rel, title, **properties):
+        return {"rel": f"https://api.w.org/action-{rel}", "title": title, "href": href,
+                "targetSchema": {"type": "object", "properties": properties}}
+
+    links = []
+    if post_type != "attachment":
+        links.append(link("publish", "The current user can publish this post.",
+                          status={"type": "string", "enum": ["publish", "future"]}))
+    links.append(link("unfiltered-html", "The current user can post unfiltered HTML markup and JavaScript.",
+                      content={"raw": {"type": "string"}}))
+    if post_type == "post":
+        links.append(link("sticky", "The current user can sticky this post.", sticky={"type": "boolean"}))
+    if registered.supports_feature("author"):
+        links.append(link("assign-author", "The current user can change the author on this post.",
+                          author={"type": "integer"}))
+    for taxonomy in rest_taxonomies(post_type):
+        ids = {taxonomy.rest_base: {"type": "array", "items": {"type": "integer"}}}
+        for action in ("assign", "create"):
+            links.append(link(f"{action}-{taxonomy.rest_base}", f"The current user can {action} terms in the "
+                                                                 f"{taxonomy.name} taxonomy.", **ids))
+    return links

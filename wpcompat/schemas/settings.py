@@ -8,7 +8,7 @@ update arguments are built from this one table, in WordPress's order.
 import dataclasses
 
 from wpcompat.models import Tenant
-from wpcompat.rest.validation import ParamError
+from wpcompat.rest.validation import ParamError, PublishedArg
 
 INT_RANGE = (-2147483648, 2147483647)           # an INTEGER column
 
@@ -27,9 +27,10 @@ class Setting:
         return {"type": self.type, "description": self.description, "default": self.default, **self.extra}
 
     def arg(self):
-        """The update argument. null is accepted: it resets the setting (WordPress's sanitize_callback)."""
-        return {"description": self.description, "type": [self.type, "null"], **self.extra,
-                "validate": self.fits_storage}
+        """The update argument, published with the setting's type. null is accepted too: it resets the setting
+        (WordPress does not check a null argument; its sanitize_callback keeps it)."""
+        return PublishedArg({"description": self.description, "type": self.type, **self.extra,
+                             "validate": self.fits_storage}, {"type": [self.type, "null"], **self.extra})
 
     def fits_storage(self, value, request):
         """The tenants column must hold the value (WordPress's options table has no such limits)."""

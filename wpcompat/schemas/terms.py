@@ -98,9 +98,8 @@ def collection_params(taxonomy):
     if is_hierarchical(taxonomy):
         params["parent"] = {"description": "Limit result set to terms assigned to a specific parent.",
                             "type": "integer"}
-    # WordPress publishes "default": null here; check_args would validate that null default as an
-    # integer (WordPress skips null defaults), so it is left out.
-    params["post"] = {"description": "Limit result set to terms assigned to a specific post.", "type": "integer"}
+    params["post"] = {"description": "Limit result set to terms assigned to a specific post.", "type": "integer",
+                      "default": None}
     params["slug"] = {"description": "Limit result set to terms with one or more specific slugs.",
                       "type": "array", "items": {"type": "string"}}
     return params
