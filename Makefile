@@ -1,5 +1,7 @@
 # The two commands (README): `make run` and `make test`. Both set themselves up on a fresh machine.
-PYTHON ?= python3
+# The interpreter the virtualenv is made with: the distribution's own python3 when it can make one (Debian's
+# is statically linked and built with PGO and LTO), else python3 on PATH; scripts/pick-python says why.
+PYTHON ?= $(shell scripts/pick-python)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
