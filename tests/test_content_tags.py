@@ -82,6 +82,19 @@ def test_an_unknown_attachment_or_a_src_that_is_not_its_file_gets_only_decoding(
     assert FULL_SRCSET in html[2]
 
 
+def test_numbers_past_php_ints_are_read_as_php_reads_them_not_a_500():
+    huge = "9" * 400
+    html = render(f'<img src="{UPLOADS}azul.png" width="{huge}" height="1" class="wp-image-4">')
+    assert 'width="' + huge in html and "decoding=" in html          # the tag as written, still rendered
+    html = render(f'<img src="{UPLOADS}azul.png" width="{"9" * 5000}" height="2" class="wp-image-4">')
+    assert "decoding=" in html
+    html = render(f'<img src="{UPLOADS}azul.png" class="wp-image-{"9" * 5000}">')
+    assert "srcset" not in html and "decoding=" in html                # no such attachment
+    odd = ContentImages((ContentImage.of(4, {**META, "width": 1e308 * 10, "height": "9" * 5000},
+                                         UPLOADS + "azul.png"),))
+    assert "decoding=" in render(f'<img src="{UPLOADS}azul.png" class="wp-image-4">', odd)
+
+
 def test_iframes_with_dimensions_are_lazy():
     assert render('<iframe src="https://v.test/1" width="560" height="315"></iframe>', None) == \
         '<p><iframe loading="lazy" src="https://v.test/1" width="560" height="315"></iframe></p>\n'
@@ -118,6 +131,13 @@ def test_a_post_shows_its_attachments_sizes(client, site_a):
     assert html == (f'<p><img decoding="async" loading="lazy" width="320" height="240" src="{base}azul.png" '
                     f'class="wp-image-{media.wp_id}" srcset="{base}azul.png 320w, {base}azul-300x225.png 300w" '
                     'sizes="(max-width: 320px) 100vw, 320px" /></p>\n')
+
+
+def test_a_post_naming_an_attachment_id_past_any_integer_still_renders(client, site_a):
+    html = rendered(client, site_a, post_with(site_a, "9" * 30))
+    assert "srcset" not in html and "decoding=" in html
+    listed = client.simulate_get("/wp-json/wp/v2/posts", host=site_a.host)
+    assert listed.status_code == 200
 
 
 def test_a_manual_excerpt_gets_them_too(client, site_a):
@@ -192,3 +212,26 @@ def test_a_list_loads_the_attachments_of_all_its_posts_in_one_query(client, site
         counts[per_page] = len(statements)
         assert len(lookups) == 1 and len(lookups[0][0]) == per_page
     assert counts[2] == counts[10]
+
+
+def test_a_revisions_list_loads_the_attachments_of_all_its_revisions_in_one_query(client, site_a, monkeypatch):
+    post = post_with(site_a, image(site_a).wp_id)
+    admin = {"Authorization": basic_auth(site_a.admin.login, site_a.admin_password)}
+    for _ in range(3):                              # each revision names another attachment
+        content = f'<img src="http://{site_a.host}/wp-content/uploads/2024/01/azul.png" class="wp-image-' \
+                  f'{image(site_a).wp_id}">'
+        assert client.simulate_post(f"/wp-json/wp/v2/posts/{post.wp_id}", host=site_a.host, headers=admin,
+                                    json={"content": content}).status_code == 200
+    lookups, lookup = [], media_queries.content_images
+    monkeypatch.setattr(media_queries, "content_images", lambda *args: lookups.append(args) or lookup(*args))
+    revisions = client.simulate_get(f"/wp-json/wp/v2/posts/{post.wp_id}/revisions", host=site_a.host, headers=admin)
+    assert revisions.status_code == 200 and len(revisions.json) >= 3
+    assert all("srcset=" in item["content"]["rendered"] for item in revisions.json)
+    assert len(lookups) == 1
+
+
+def test_a_media_item_whose_stored_sizes_are_not_numbers_still_answers(client, site_a):
+    media = image(site_a, metadata={**META, "width": "x", "sizes": {"medium": {"file": "azul-300x225.png",
+                                                                               "width": "wide", "height": None}}})
+    result = client.simulate_get(f"/wp-json/wp/v2/media/{media.wp_id}", host=site_a.host)
+    assert result.status_code == 200 and "<img" in result.json["description"]["rendered"]

@@ -21,6 +21,8 @@ import dataclasses
 import math
 import re
 
+from wpcompat.render import PHP_INT_MAX, php_intval
+
 MAX_SRCSET_WIDTH = 2048                                    # max_srcset_image_width
 
 _A = re.ASCII
@@ -73,10 +75,11 @@ def matches_ratio(width, height, target_width, target_height):
 
 # --- the attachments ------------------------------------------------------------------------
 
-def _int(value):
+def meta_int(value):
+    """A metadata number as PHP's (int) reads it: 0 if it is none, saturated at PHP's integer range."""
     try:
-        return int(value or 0)
-    except (TypeError, ValueError):
+        return max(-PHP_INT_MAX - 1, min(int(value or 0), PHP_INT_MAX))
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 
@@ -103,10 +106,10 @@ class ContentImage:
         meta = metadata if isinstance(metadata, dict) else {}
         sizes = meta.get("sizes") if isinstance(meta.get("sizes"), dict) else {}
         thumbnail = sizes.get("thumbnail") if isinstance(sizes.get("thumbnail"), dict) else {}
-        listed = tuple((str(size.get("file") or ""), _int(size.get("width")), _int(size.get("height")))
+        listed = tuple((str(size.get("file") or ""), meta_int(size.get("width")), meta_int(size.get("height")))
                        for size in sizes.values() if isinstance(size, dict))
         file = meta.get("file") if isinstance(meta.get("file"), str) else ""
-        return cls(int(wp_id), file, _int(meta.get("width")), _int(meta.get("height")), listed, bool(sizes),
+        return cls(int(wp_id), file, meta_int(meta.get("width")), meta_int(meta.get("height")), listed, bool(sizes),
                    thumbnail.get("mime-type", thumbnail.get("mime_type")) == "image/gif",
                    url.rsplit("/", 1)[0] + "/" if url else "")
 
@@ -164,7 +167,7 @@ def image_ids(text):
     if not text or "<img" not in text:
         return set()
     found = (_WP_IMAGE_ID.search(tag) for tag in _IMG.findall(text))
-    return {int(match.group(1)) for match in found if match and int(match.group(1))}
+    return {php_intval(match.group(1)) for match in found if match and php_intval(match.group(1))}
 
 
 def esc_attr(value):
@@ -198,7 +201,7 @@ def add_srcset_and_sizes(tag, image):
     if edit and edit.group(0) not in _basename(src):
         return tag
     width, height = _WIDTH.search(tag), _HEIGHT.search(tag)
-    size = (int(width.group(1)), int(height.group(1))) if width and height else None
+    size = (php_intval(width.group(1)), php_intval(height.group(1))) if width and height else None
     if not size or not all(size):
         size = image.src_dimensions(src)
         if not size:
@@ -224,10 +227,13 @@ class ContentImages:
         image = next((image for image in self.images if image.wp_id == attachment_id), None)
         if image is None:
             return tag
-        if " width=" not in tag and " height=" not in tag:
-            tag = add_width_and_height(tag, image)
-        if " srcset=" not in tag:
-            tag = add_srcset_and_sizes(tag, image)
+        try:
+            if " width=" not in tag and " height=" not in tag:
+                tag = add_width_and_height(tag, image)
+            if " srcset=" not in tag:
+                tag = add_srcset_and_sizes(tag, image)
+        except (ArithmeticError, ValueError):   # sizes no float can hold: the tag as written, not a 500
+            pass
         return tag
 
 

@@ -997,6 +997,16 @@ def _iframe_add_loading(iframe: str) -> str:
     return iframe.replace("<iframe", '<iframe loading="lazy"')
 
 
+PHP_INT_MAX = 2 ** 63 - 1
+
+
+def php_intval(digits: str) -> int:
+    """PHP's (int) of a string of ASCII digits: saturated at PHP_INT_MAX, where Python's int() would take
+    any length (and refuse past 4,300 digits)."""
+    digits = digits.lstrip("0")
+    return PHP_INT_MAX if len(digits) > 19 else min(int(digits or "0"), PHP_INT_MAX)
+
+
 def filter_content_tags(content: str, filter_image: Optional[Callable[[str, int], str]] = None) -> str:
     """wp_filter_content_tags() outside the main loop (REST): ``loading="lazy"``
     on images/iframes that have src, width and height, ``decoding="async"``
@@ -1014,7 +1024,7 @@ def filter_content_tags(content: str, filter_image: Optional[Callable[[str, int]
         tag, name = match.group(0), match.group(1)
         if name == "img":
             found = _WP_IMAGE_ID.search(tag)
-            images[tag] = int(found.group(1)) if found else 0
+            images[tag] = php_intval(found.group(1)) if found else 0
         else:
             iframes[tag] = 0
     for match in matches:

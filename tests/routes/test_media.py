@@ -290,6 +290,7 @@ def test_filters(api):
     assert found(author=3) == [PDF, 6] and found(author_exclude="1,3") == [5]
     assert found(media_type="application") == [PDF] and found(mime_type="application/pdf") == [PDF]
     assert found(mime_type="made/up") == found()                      # unknown MIME types are ignored
+    assert found(mime_type="application/pdf,image/png") == found()    # a list is not one MIME type
     assert found(parent=0) == [PDF, 7, 6, 4] and found(parent_exclude=9) == [PDF, 7, 6, 4]
     assert found(slug="imagem-azul,imagem-verde") == [5, 4]
     assert found(include="4,7,5", orderby="include") == [4, 7, 5] and found(exclude="4,5,6") == [PDF, 7]

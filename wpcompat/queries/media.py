@@ -13,6 +13,7 @@ Media have no status column: every row is `inherit`.
 import datetime
 import functools
 import operator
+import re
 
 import peewee
 
@@ -148,9 +149,14 @@ def _listed(value):
     return [value] if isinstance(value, str) and value else value or []
 
 
+_MIME_SUBTYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\Z")      # RFC 6838's restricted-name
+
+
 def _is_known_mime_type(value):
+    """One MIME type of a media kind WordPress knows (`image/png,image/jpeg` is not one: ignored, as WordPress
+    ignores a value outside get_allowed_mime_types())."""
     major, _, minor = str(value).partition("/")
-    return major in ("image", "video", "text", "application", "audio") and bool(minor)
+    return major in ("image", "video", "text", "application", "audio") and _MIME_SUBTYPE.match(minor) is not None
 
 
 def _search(query, text):

@@ -14,7 +14,7 @@ import re
 
 from wpcompat import dates
 from wpcompat.auth import can
-from wpcompat.content_tags import ContentImage, close, constrain, image_ids, images_for
+from wpcompat.content_tags import ContentImage, close, constrain, image_ids, images_for, meta_int
 from wpcompat.queries import media as media_queries
 from wpcompat.queries import posts as post_queries
 from wpcompat.responses.posts import REST_BASES, permalink, render_content, render_excerpt, render_title
@@ -262,10 +262,10 @@ def medium_image(media, meta, url):
     medium = (meta.get("sizes") or {}).get("medium") if isinstance(meta.get("sizes"), dict) else None
     if isinstance(medium, dict) and medium.get("file"):
         src = f"{url.rsplit('/', 1)[0]}/{medium['file']}"
-        width, height = int(medium.get("width") or 0), int(medium.get("height") or 0)
+        width, height = meta_int(medium.get("width")), meta_int(medium.get("height"))
     else:
         src = url
-        width, height = int(meta.get("width") or media.width or 0), int(meta.get("height") or media.height or 0)
+        width, height = meta_int(meta.get("width") or media.width), meta_int(meta.get("height") or media.height)
     if width and height:
         width, height = constrain(width, height, *MEDIUM)
     attrs = {"src": src, "class": "attachment-medium size-medium",

@@ -12,6 +12,7 @@ from wpcompat.editing import revisions as editing
 from wpcompat.errors import WPError
 from wpcompat.queries import posts as post_queries
 from wpcompat.queries import revisions as revision_queries
+from wpcompat.responses.media import content_images
 from wpcompat.responses.revisions import RevisionView, prepare_revision, revision_links
 from wpcompat.rest.server import DELETABLE, READABLE, Endpoint, RestResponse
 from wpcompat.routes.base import Controller, PrepareContext, check_orderby, context_param
@@ -124,7 +125,9 @@ class RevisionsController(Controller):
                               "The page number requested is larger than the number of pages available.", 400)
         ctx = PrepareContext(self, request)
         revisions = list(query.objects())
-        data = [self.prepare_item_for_response(RevisionView.of_revision(row, parent), ctx) for row in revisions]
+        views = [RevisionView.of_revision(row, parent) for row in revisions]
+        content_images(ctx, [text for view in views for text in (view.content, view.excerpt)])   # one lookup
+        data = [self.prepare_item_for_response(view, ctx) for view in views]
         self.audit(request, "revision:list", parent.id, parent_wp_id=parent.wp_id,
                    ids=[row.wp_id for row in revisions], total=total)
         headers = self.paginate(request, total, per_page or max(total, 1), page)
