@@ -278,13 +278,18 @@ def flag_value(value):
 
 # --- the upload ------------------------------------------------------------------------------------
 
-def _slug_for(title):
-    base = slugs.sanitize_title(title) or "attachment"
+def media_slug(wanted, media=None):
+    """wp_unique_post_slug for an attachment: `wanted` (a title or a slug) sanitised ("attachment" when
+    nothing is left), unique among the tenant's posts of every type and its other media, never a feed
+    name or `embed` (-2, -3… otherwise). media: the item being renamed (its own slug is free to it)."""
+    base = slugs.sanitize_title(wanted or "") or "attachment"
 
     def taken(slug):
-        return (Media.select().where(Media.slug == slug).exists()
-                or Post.select().where(Post.slug == slug).exists())
-    return slugs.unique_slug(base, taken)
+        others = Media.select().where(Media.slug == slug)
+        if media is not None and media.id is not None:
+            others = others.where(Media.id != media.id)
+        return others.exists() or Post.select().where(Post.slug == slug).exists()
+    return slugs.unique_slug(base, taken, is_bad=slugs.is_bad_post_slug)
 
 
 NAME_ATTEMPTS = 20             # names tried when concurrent uploads keep taking the one picked
@@ -373,7 +378,7 @@ def _store_files(store, site, key, data, mime, image, phi, written):
 def _create_row(site, user, original_name, key, data, mime, image, meta, parent, fields, *, phi, dicom):
     title = fields.get("title") or posixpath.splitext(key.rsplit("/", 1)[1])[0]
     return Media.create(
-        wp_id=next_wp_id("post"), title=title, slug=_slug_for(title), filename=key,
+        wp_id=next_wp_id("post"), title=title, slug=media_slug(title), filename=key,
         original_filename=posixpath.basename(str(original_name))[:255] or key.rsplit("/", 1)[1],
         mime_type=mime, file_size=len(data), file_path=key,
         width=image.width if image is not None else None, height=image.height if image is not None else None,

@@ -469,3 +469,103 @@ def test_routes_are_published(api):
     options = api("OPTIONS", "/wp/v2/media/4")
     assert options.json["schema"]["title"] == "attachment" and "missing_image_sizes" in options.json["schema"][
         "properties"]
+
+
+# --- updates: the fields attachments share with posts (editing/media.py) -------------------------------
+
+def edit_view(api, wp_id, role="administrator"):
+    return api("GET", f"/wp/v2/media/{wp_id}", role, params={"context": "edit"}).json
+
+
+def test_updates_apply_slug_dates_author_and_status(api, library):
+    editor = library.users["editor"]
+    result = api("POST", "/wp/v2/media/4", "administrator", json={
+        "slug": "Nova Imagem Azul", "date": "2023-05-06T07:08:09", "author": editor.wp_id, "status": "publish",
+        "meta": {"unregistered": "ignored"}, "comment_status": "open", "ping_status": "closed", "template": ""})
+    assert result.status_code == 200, result.json
+    item = edit_view(api, 4)
+    assert {name: item[name] for name in ("slug", "date", "date_gmt", "author", "status", "meta")} == {
+        "slug": "nova-imagem-azul", "date": "2023-05-06T07:08:09", "date_gmt": "2023-05-06T07:08:09",
+        "author": editor.wp_id, "status": "inherit", "meta": []}
+    assert result.json == {**item, "_links": result.json["_links"]}          # the answer is what is saved
+    assert item["link"] == f"http://{library.host}/nova-imagem-azul/"
+    gmt = api("PUT", "/wp/v2/media/4", "administrator", json={"date_gmt": "2022-01-02T03:04:05Z"})
+    assert (gmt.json["date"], gmt.json["date_gmt"]) == ("2022-01-02T03:04:05", "2022-01-02T03:04:05")
+    offset = api("PATCH", "/wp/v2/media/4", "administrator", json={"date": "2022-01-02T03:04:05-03:00"})
+    assert offset.json["date_gmt"] == "2022-01-02T06:04:05"
+    assert edit_view(api, 4)["date_gmt"] == "2022-01-02T06:04:05"
+
+
+def test_a_null_date_resets_it_to_now(api):
+    before = api("GET", "/wp/v2/media/4").json["date"]
+    result = api("POST", "/wp/v2/media/4", "administrator", json={"date": None})
+    assert result.status_code == 200 and result.json["date"] > before
+    assert result.json["date"][:4] == str(datetime.datetime.now(datetime.timezone.utc).year)
+
+
+def test_slugs_are_unique_among_posts_and_media_of_the_site(api, library, site_b):
+    def rename(slug, wp_id=6):
+        result = api("POST", f"/wp/v2/media/{wp_id}", "administrator", json={"slug": slug})
+        assert result.status_code == 200, result.json
+        return edit_view(api, wp_id)["slug"]
+
+    assert rename("imagem-azul") == "imagem-azul-2"                           # media 4's
+    assert rename("programacao-em-python-introducao") == "programacao-em-python-introducao-2"   # post 9's
+    assert rename("imagem-azul-2") == "imagem-azul-2"                         # its own slug stays its own
+    assert rename("feed") == "feed-2"                                         # feed names are never slugs
+    assert rename("") == "foto-vermelha-jpeg"                                 # empty: from the title
+    assert rename("Café ☕") == "cafe-%e2%98%95-2"
+    assert rename(site_b.post.slug) == site_b.post.slug                      # another site's slugs are free
+
+
+def test_changing_the_author_needs_edit_others_posts(api, library):
+    author, editor = library.users["author"], library.users["editor"]
+    refused = api("POST", "/wp/v2/media/5", "author", json={"author": editor.wp_id, "title": "Minha"})
+    assert (refused.status_code, refused.json["code"]) == (403, "rest_cannot_edit_others")
+    assert refused.json["message"] == "Sorry, you are not allowed to update posts as this user."
+    assert edit_view(api, 5)["author"] == author.wp_id and edit_view(api, 5)["title"]["raw"] == "Imagem verde"
+    assert api("POST", "/wp/v2/media/5", "author", json={"author": author.wp_id}).status_code == 200
+    moved = api("POST", "/wp/v2/media/5", "editor", json={"author": editor.wp_id})
+    assert moved.status_code == 200 and edit_view(api, 5)["author"] == editor.wp_id
+    assert api("GET", "/wp/v2/media/5", "author", params={"context": "edit"}).status_code == 403   # no longer theirs
+    unknown = api("POST", "/wp/v2/media/5", "editor", json={"author": 999})
+    assert (unknown.status_code, unknown.json["code"]) == (400, "rest_invalid_author")
+
+
+def test_a_bad_date_is_400_and_changes_nothing(api):
+    before = edit_view(api, 4)
+    for field in ("date", "date_gmt"):
+        result = api("POST", "/wp/v2/media/4", "administrator",
+                     json={field: "2023-13-45T99:00:00", "title": "Outro", "slug": "outro"})
+        assert (result.status_code, result.json["code"]) == (400, "rest_invalid_param")
+        assert result.json["data"]["details"][field]["code"] == "rest_invalid_date"
+    after = edit_view(api, 4)
+    assert (after["title"], after["slug"], after["date"]) == (before["title"], before["slug"], before["date"])
+
+
+@pytest.mark.parametrize("field, value, code, message", [
+    ("comment_status", "closed", "rest_not_in_enum", "comment_status is not one of open: media here always keep open."),
+    ("ping_status", "open", "rest_not_in_enum", "ping_status is not one of closed: media here always keep closed."),
+    ("template", "full-width.php", "rest_invalid_param", "template is not one of ."),
+    ("status", "private", "rest_not_in_enum",
+     "status is not one of publish, future, draft, pending: media here cannot be private."),
+])
+def test_fields_without_a_column_take_only_what_is_answered(api, field, value, code, message):
+    result = api("POST", "/wp/v2/media/4", "administrator", json={field: value, "title": "Outro", "slug": "outro"})
+    assert (result.status_code, result.json["code"]) == (400, "rest_invalid_param")
+    assert result.json["data"]["details"][field] == {"code": code, "message": message, "data": None}
+    item = edit_view(api, 4)
+    assert (item["title"]["raw"], item["slug"], item[field]) == ("Imagem azul", "imagem-azul", {
+        "comment_status": "open", "ping_status": "closed", "template": "", "status": "inherit"}[field])
+
+
+def test_field_updates_are_audited_per_tenant(api, client, library, site_b, audit_rows):
+    api("POST", "/wp/v2/media/6", "editor", json={"slug": "vermelha", "author": library.users["editor"].wp_id})
+    [row] = [row for row in audit_rows(library) if row.metadata.get("event") == "media:update"]
+    assert (row.operation, row.policy_decision, str(row.resource_id)) == ("update", "allow",
+                                                                            str(library.media[6].id))
+    assert row.metadata["fields"] == ["slug", "author"] and row.metadata["author"] == library.users["editor"].wp_id
+    other = client.simulate_post("/wp-json/wp/v2/media/6", host=site_b.host, json={"slug": "x"},
+                                 headers={"Authorization": basic_auth(site_b.admin.login, site_b.admin_password)})
+    assert (other.status_code, other.json["code"]) == (404, "rest_post_invalid_id")
+    assert edit_view(api, 6)["slug"] == "vermelha"

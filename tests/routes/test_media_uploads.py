@@ -198,6 +198,44 @@ def test_upload_attached_to_a_post_needs_edit_rights_on_it(uploads, site_a):
     assert attached.status_code == 201 and attached.json["post"] == post_id
 
 
+def test_uploads_apply_slug_date_author_and_status(uploads, site_a):
+    client, _root, headers, _other = uploads
+    author = site_a.author.wp_id
+    result = client.simulate_post("/wp-json/wp/v2/media", host=site_a.host, body=image_bytes(size=(20, 20)), params={
+        "slug": "Exame de Joelho", "date": "2023-05-06T07:08:09", "author": str(author), "status": "publish"},
+        headers={**headers["editor"], "Content-Type": "image/png", "Content-Disposition": 'attachment; filename="a.png"'})
+    assert result.status_code == 201, result.json
+    body = result.json
+    assert (body["slug"], body["date"], body["date_gmt"], body["author"], body["status"]) == (
+        "exame-de-joelho", "2023-05-06T07:08:09", "2023-05-06T07:08:09", author, "inherit")
+    read = client.simulate_get(f"/wp-json/wp/v2/media/{body['id']}", host=site_a.host,
+                               headers=headers["administrator"], params={"context": "edit"}).json
+    assert {name: read[name] for name in ("slug", "date", "author")} == {name: body[name] for name in
+                                                                         ("slug", "date", "author")}
+    form = multipart_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), "b.png",
+                            fields=[("slug", "exame-de-joelho"), ("date_gmt", "2021-02-03T04:05:06")])
+    assert form.status_code == 201, form.json
+    assert (form.json["slug"], form.json["date_gmt"]) == ("exame-de-joelho-2", "2021-02-03T04:05:06")
+
+
+def test_uploads_refuse_other_authors_and_bad_dates_and_store_nothing(uploads, site_a):
+    client, root, headers, _other = uploads
+    as_admin = client.simulate_post("/wp-json/wp/v2/media", host=site_a.host, body=image_bytes(size=(20, 20)),
+                                    params={"author": str(site_a.admin.wp_id)}, headers={
+                                        **headers["author"], "Content-Type": "image/png",
+                                        "Content-Disposition": 'attachment; filename="a.png"'})
+    assert (as_admin.status_code, as_admin.json["code"]) == (403, "rest_cannot_edit_others")
+    assert as_admin.json["message"] == "Sorry, you are not allowed to create posts as this user."
+    bad_date = multipart_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), "b.png",
+                                fields=[("date", "yesterday")])
+    assert (bad_date.status_code, bad_date.json["code"]) == (400, "rest_invalid_param")
+    assert bad_date.json["data"]["details"]["date"]["code"] == "rest_invalid_date"
+    private = multipart_upload(client, site_a, headers["administrator"], image_bytes(size=(20, 20)), "c.png",
+                               fields=[("status", "private")])
+    assert (private.status_code, private.json["code"]) == (400, "rest_invalid_param")
+    assert stored_files(root) == []
+
+
 def test_update_and_forced_delete(uploads, site_a):
     client, root, headers, _other = uploads
     created = raw_upload(client, site_a, headers["author"], image_bytes(size=(200, 200))).json

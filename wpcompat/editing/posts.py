@@ -95,15 +95,22 @@ def apply_fields(post, args, user, site_zone, creating, *, home):
     workflow_gate.on_save(post, user)          # runs the workflow's stages; refuses an ungated publish
 
 
-def _apply_dates(post, args, zone, creating):
-    now = utcnow()
+def requested_dates(args, zone):
+    """(local, utc) naive datetimes, to the second, of the request's date_gmt or date (validated
+    already), or None when neither is given (posts and media)."""
     given = None
     if args.get("date_gmt"):
         given = dates.split(parse_date(args["date_gmt"]), zone, is_gmt=True)
     elif args.get("date"):
         given = dates.split(parse_date(args["date"]), zone, is_gmt=False)
+    return None if given is None else tuple(value.replace(microsecond=0) for value in given)
+
+
+def _apply_dates(post, args, zone, creating):
+    now = utcnow()
+    given = requested_dates(args, zone)
     if given is not None:
-        post.date_local, post.published_at = (value.replace(microsecond=0) for value in given)
+        post.date_local, post.published_at = given
     elif creating:
         post.published_at, post.date_local = now, dates.to_local(now, zone)
     post.updated_at, post.modified_local = now, dates.to_local(now, zone)

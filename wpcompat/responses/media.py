@@ -26,6 +26,8 @@ MEDIUM = (300, 300)
 IMAGE_SIZES = (("thumbnail", 150, 150, True), ("medium", 300, 300, False), ("medium_large", 768, 0, False),
                ("large", 1024, 1024, False), ("1536x1536", 1536, 1536, False), ("2048x2048", 2048, 2048, False))
 TAGS = re.compile(r"<[^>]*>")
+# What every attachment answers for the fields no media column holds (editing/media.py refuses other values).
+FIXED_FIELDS = {"comment_status": "open", "ping_status": "closed", "template": ""}
 
 
 class MediaRelations:
@@ -166,7 +168,8 @@ def _post_fields(media, ctx, relations, url):
         "link": lambda: attachment_link(media, home, relations),
         "title": lambda: {"raw": media.title or "", "rendered": render_title(media.title or "")},
         "author": lambda: getattr(media, "author_wp_id", None) or 0,
-        "comment_status": lambda: "open", "ping_status": lambda: "closed", "template": lambda: "",
+        "comment_status": lambda: FIXED_FIELDS["comment_status"], "ping_status": lambda: FIXED_FIELDS["ping_status"],
+        "template": lambda: FIXED_FIELDS["template"],
         "meta": lambda: [],
     }
     if ctx.context == "edit":

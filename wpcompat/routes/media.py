@@ -1,9 +1,12 @@
 """MediaController: reading /wp/v2/media (WP_REST_Attachments_Controller).
 
 Writes: POST /media uploads (raw body or multipart, through wpcompat/uploads.py),
-POST /media/<id> takes every writable field, as WordPress does, and updates title, alt_text, caption,
-description, post and contains_phi (the others are validated, not applied), DELETE needs
-force=true (attachments have no trash, as WordPress without MEDIA_TRASH) and removes the files.
+POST /media/<id> takes every writable field, as WordPress does, and applies title, alt_text, caption,
+description, post, contains_phi and the fields attachments share with posts (slug, date/date_gmt,
+author, status; upload applies them too; meta is ignored as WordPress ignores unregistered meta;
+comment_status, ping_status and template have no column and take only the value every attachment
+answers: editing/media.py), DELETE needs force=true (attachments have no trash, as WordPress without
+MEDIA_TRASH) and removes the files.
 
 PHI: GET /wpcompat/v1/media/<id>/file is the only way to PHI bytes (the `source_url` of PHI
 media): the same visibility as GET /media/<id> (so 404 for anyone who may not read PHI), the
@@ -19,6 +22,7 @@ caller); media attached to an unreadable post are 401/403, as WordPress answers.
 
 from wpcompat import acf, permissions, uploads
 from wpcompat.auth import can
+from wpcompat.dates import zone_of
 from wpcompat.editing import media as media_editing
 from wpcompat.errors import WPError
 from wpcompat.queries import media as media_queries
@@ -48,6 +52,10 @@ class MediaController(Controller):
         # Every writable field (WordPress); title, caption and description: a string or {"raw": ...}.
         self._writable = endpoint_args_for_item_schema(self._schema, enforced=dict.fromkeys(
             ("title", "caption", "description"), {}))
+        # Fields no media column holds: only the value answered (editing/media.py's docstring).
+        for name in ("comment_status", "ping_status", "template"):
+            self._writable[name] = {**self._writable[name], "validate": media_editing.fixed_field_check(name)}
+        self._writable["status"] = {**self._writable["status"], "validate": media_editing.check_status}
 
     def get_item_schema(self):
         return self._schema
@@ -198,6 +206,8 @@ class MediaController(Controller):
         if not can(request.user, "upload_files"):
             raise WPError.not_allowed("rest_cannot_create", request.user,
                                       "Sorry, you are not allowed to create posts as this user.")
+        media_editing.multipart_args(request, self._writable)
+        media_editing.check_author_permission(request, "Sorry, you are not allowed to create posts as this user.")
         parent_id = media_editing.requested_parent_id(request)
         if parent_id:
             request.memo["parent"] = self._parent_for(request, parent_id)
@@ -206,11 +216,14 @@ class MediaController(Controller):
         name, data, fields = media_editing.upload_input(request, self.home(request))
         if request.args.get("contains_phi") is not None:
             fields["contains_phi"] = request.args["contains_phi"]
+        changes = media_editing.prepare_post_fields(request.args, request.user, zone_of(request.site))
         created = uploads.upload(request.site, request.user, name, data, parent=request.memo.get("parent"),
                                  fields=fields)
+        if media_editing.set_post_fields(created, request.args, changes):
+            created.save()
         media = media_queries.find(created.wp_id)
         self.audit(request, "media:create", media.id, wp_id=media.wp_id, mime_type=media.mime_type,
-                   file_size=media.file_size)
+                   file_size=media.file_size, **self._fields_audited(request))
         response = self._edit_response(request, media)
         location = self.rest_url(request, f"wp/v2/media/{media.wp_id}")
         return RestResponse(response, 201, {"Location": location, "X-WP-Upload-Attachment-ID": str(media.wp_id)})
@@ -226,6 +239,7 @@ class MediaController(Controller):
         media, _parent = self.get_media(request)
         if not self.can_edit(request.user, media):
             raise WPError.not_allowed("rest_cannot_edit", request.user, "Sorry, you are not allowed to edit this post.")
+        media_editing.check_author_permission(request, "Sorry, you are not allowed to update posts as this user.")
         if request.args.get("post"):
             request.memo["parent"] = self._parent_for(request, request.args["post"])
         if request.args.get("contains_phi") is False and media.contains_phi:
@@ -236,14 +250,24 @@ class MediaController(Controller):
 
     def update_item(self, request):
         media, _parent = self.get_media(request)
+        changes = media_editing.prepare_post_fields(request.args, request.user, zone_of(request.site))
         flagged = not media.contains_phi and (bool(request.args.get("contains_phi"))
                                               or uploads.attached_to_phi(request.memo.get("parent")))
         if flagged:
             uploads.protect(request.site, request.user, media)
-        media_editing.update_media(media, request.args, request.memo.get("parent"), request.user, self.home(request))
+        media_editing.update_media(media, request.args, request.memo.get("parent"), request.user, self.home(request),
+                                   changes)
         media = media_queries.find(media.wp_id)
-        self.audit(request, "media:update", media.id, wp_id=media.wp_id, **({"flagged_phi": True} if flagged else {}))
+        self.audit(request, "media:update", media.id, wp_id=media.wp_id, **self._fields_audited(request),
+                   **({"flagged_phi": True} if flagged else {}))
         return RestResponse(self._edit_response(request, media), 200)
+
+    @staticmethod
+    def _fields_audited(request):
+        """The post fields a write set (an author change names the new author)."""
+        fields = media_editing.applied_fields(request.args)
+        return {"fields": fields, **({"author": request.args["author"]} if "author" in fields else {})} \
+            if fields else {}
 
     @classmethod
     def can_delete(cls, user, media):
