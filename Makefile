@@ -1,7 +1,5 @@
 # The two commands (README): `make run` and `make test`. Both set themselves up on a fresh machine.
-# The interpreter the virtualenv is made with: the distribution's own python3 when it can make one (Debian's
-# is statically linked and built with PGO and LTO), else python3 on PATH; scripts/pick-python says why.
-PYTHON ?= $(shell scripts/pick-python)
+PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
@@ -12,7 +10,7 @@ NODE_STAMP = $(NODE_DIR)/node_modules/.installed
 .PHONY: run test install migrate demo bench clean fuzz chaos
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wpcompat needs Python 3.11 or newer")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else "wpcompat needs CPython 3.11.5 or newer (README, Which Python)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)

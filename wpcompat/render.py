@@ -58,7 +58,19 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from typing import Callable, Optional
+
+
+def require_sound_re(version=sys.version_info):
+    """Refuse CPython 3.11.0–3.11.4, whose re matches possessive quantifiers wrongly (gh-100061,
+    gh-106052): the block parser below would miss block comments, and kses the HTML in their attributes."""
+    if tuple(version[:3]) < (3, 11, 5):
+        raise RuntimeError(f"wpcompat needs CPython 3.11.5 or newer (this is {'.'.join(map(str, version[:3]))}): "
+                           "older re modules match possessive quantifiers wrongly (README, Which Python)")
+
+
+require_sound_re()
 
 __all__ = [
     "texturize",
