@@ -326,6 +326,14 @@ def test_update_rules(api, clinic):
     assert override.json["title"]["raw"] == "Via override"
 
 
+def test_date_wins_over_date_gmt_when_both_are_sent(api, clinic):
+    post = clinic.post("Como medir a pressão arterial em casa")
+    result = api("POST", f"/wp/v2/posts/{post.wp_id}", "editor",
+                 json={"date": "2024-03-05T10:00:00", "date_gmt": "2020-01-01T00:00:00"})
+    assert result.status_code == 200 and result.json["date"] == "2024-03-05T10:00:00"
+    assert result.json["date_gmt"] != "2020-01-01T00:00:00"
+
+
 def test_the_url_id_always_wins(api, clinic):
     """CVE-2017-1001000: a query or body id must never redirect an update to another post."""
     target = clinic.post("Como medir a pressão arterial em casa")

@@ -96,13 +96,14 @@ def apply_fields(post, args, user, site_zone, creating, *, home):
 
 
 def requested_dates(args, zone):
-    """(local, utc) naive datetimes, to the second, of the request's date_gmt or date (validated
-    already), or None when neither is given (posts and media)."""
+    """(local, utc) naive datetimes, to the second, of the request's date or date_gmt (validated
+    already; `date` wins when both are given, as in prepare_item_for_database), or None when neither is
+    given (posts and media)."""
     given = None
-    if args.get("date_gmt"):
-        given = dates.split(parse_date(args["date_gmt"]), zone, is_gmt=True)
-    elif args.get("date"):
+    if args.get("date"):
         given = dates.split(parse_date(args["date"]), zone, is_gmt=False)
+    elif args.get("date_gmt"):
+        given = dates.split(parse_date(args["date_gmt"]), zone, is_gmt=True)
     return None if given is None else tuple(value.replace(microsecond=0) for value in given)
 
 
